@@ -1,0 +1,70 @@
+"""The ``ppma`` command.
+
+Each subcommand lives next to the code it drives and is listed once in ``COMMANDS`` as
+``(words, "module:configure", "module:run", help)``; the module is imported only when the command
+runs, so ``ppma --help`` stays fast. ``configure(parser)`` adds arguments, ``run(args) -> int`` runs.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable, Sequence
+
+COMMANDS: list[tuple[str, str, str]] = [
+    # (words, module, help); the module defines configure(parser) and run(args)
+    ("resolve", "ppma_lib.commands.resolve", "print the resolved config of a params file"),
+]
+
+
+def _load(module: str, name: str) -> Callable:
+    return getattr(importlib.import_module(module), name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ppma",
+        description="Pre-training video action-recognition models without real humans (PPMA + PMG).",
+    )
+    parser.add_argument("--version", action="version", version=f"ppma {_version()}")
+    top = parser.add_subparsers(dest="command", metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for words, module, help_ in COMMANDS:
+        *group, leaf = words.split()
+        subs = top
+        for i, g in enumerate(group):
+            key = " ".join(group[: i + 1])
+            if key not in groups:
+                gp = subs.add_parser(g, help=f"{g} commands")
+                groups[key] = gp.add_subparsers(dest=f"sub_{key.replace(' ', '_')}", metavar="SUBCOMMAND")
+                groups[key].required = True
+            subs = groups[key]
+        p = subs.add_parser(leaf, help=help_, description=help_)
+        p.set_defaults(_module=module)
+        _load(module, "configure")(p)
+    return parser
+
+
+def _version() -> str:
+    from ppma_lib import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 0
+    from ppma_lib.config import ConfigError
+
+    try:
+        return int(_load(args._module, "run")(args) or 0)
+    except ConfigError as e:
+        print(f"ppma: config error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
