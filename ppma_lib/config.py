@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -81,11 +82,33 @@ class Experiment:
 # --------------------------------------------------------------------------------------------------
 # YAML layering with provenance
 # --------------------------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads ``1e-3`` as a float (YAML 1.1 wants ``1.0e-3``, which nobody writes)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"params file not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_yaml(path.read_text()) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(data, dict):
@@ -152,7 +175,7 @@ def parse_overrides(items: Sequence[str] | Mapping[str, Any] | None) -> dict[str
             if "=" not in item:
                 raise ConfigError(f"override '{item}' is not of the form key=value")
             k, v = item.split("=", 1)
-            pairs.append((k.strip(), yaml.safe_load(v) if v.strip() else ""))
+            pairs.append((k.strip(), load_yaml(v) if v.strip() else ""))
     nested: dict[str, Any] = {}
     for dotted, value in pairs:
         node = nested
@@ -315,7 +338,8 @@ def resolve(
     extra = parse_overrides(overrides)
     extra = _deep_update(extra, parse_overrides({k.replace("__", "."): v for k, v in kw.items()}))
     _merge(data, extra, origin, OVERRIDE_SOURCE)
-    data.pop("source", None)
+    for written_by_us in ("source", "derived"):  # keys of params.resolved.yaml, so it resolves again
+        data.pop(written_by_us, None)
     cfg = build(Experiment, data, origin)
     return dataclasses.replace(cfg, source=str(params_file))
 
