@@ -1,0 +1,256 @@
+"""``ppma reproduce``: execute a profile's plan of runs with papermill, then build the book.
+
+A plan (``params/<profile>/plan.yaml``) lists
+
+- ``runs``: experiment notebooks executed with a params file (+ overrides); each run's executed notebook is
+  kept in its run directory ``outputs/<profile>/<run>/``. A run depends on the runs named in its config's
+  ``run.inputs``, in ``model.init: run:<name>`` / ``model.mix_inits``, and in the plan's ``after``.
+- ``chapters``: result notebooks executed with ``profile`` after all runs, into the staged book.
+
+A run is skipped when its fingerprint — the resolved parameters, the notebook, and the fingerprints of its
+inputs — is unchanged since it last succeeded (``--force`` re-runs everything selected).
+
+The book is built from a staging copy (``_build/src``): committed notebooks keep their ``smoke`` outputs (what
+nbval checks), the staged ones carry this profile's outputs, and ``git status`` stays clean.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import graphlib
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PLAN_FILE = "params/{profile}/plan.yaml"
+DONE_FILE = ".fingerprint"
+STAGE_DIR = Path("_build/src")
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    name: str  # run directory name (becomes run.name)
+    notebook: str  # experiment notebook, relative to the repository root
+    params: str  # params file, relative to the repository root
+    overrides: dict[str, Any] = field(default_factory=dict)
+    after: tuple[str, ...] = ()  # extra dependencies not visible in the config
+    show: bool = False  # this run's executed notebook is the one the book shows for `notebook`
+
+
+@dataclass(frozen=True)
+class Plan:
+    profile: str
+    runs: tuple[PlannedRun, ...]
+    chapters: tuple[str, ...]  # result notebooks, executed with `profile` after the runs
+
+    def run(self, name: str) -> PlannedRun:
+        for r in self.runs:
+            if r.name == name:
+                return r
+        raise KeyError(f"no run named '{name}' in the {self.profile} plan")
+
+
+def load_plan(profile: str, root: Path) -> Plan:
+    from ppma_lib.config import ConfigError, build, load_yaml
+
+    path = root / PLAN_FILE.format(profile=profile)
+    if not path.is_file():
+        raise ConfigError(f"no plan for profile '{profile}': {path} does not exist")
+    doc = load_yaml(path.read_text()) or {}
+    unknown = set(doc) - {"runs", "chapters"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; a plan has 'runs' and 'chapters'")
+    runs = tuple(build(PlannedRun, r, str(path), prefix=f"runs[{i}].") for i, r in enumerate(doc.get("runs", [])))
+    names = [r.name for r in runs]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ConfigError(f"{path}: run names must be unique, repeated: {sorted(dup)}")
+    return Plan(profile=profile, runs=runs, chapters=tuple(doc.get("chapters", [])))
+
+
+# --------------------------------------------------------------------------------------------------
+# dependencies and fingerprints
+# --------------------------------------------------------------------------------------------------
+def _overrides(plan: Plan, r: PlannedRun) -> dict[str, Any]:
+    """What the notebook's `overrides` parameter receives: the plan's, plus the run's name and profile."""
+    return {**r.overrides, "run.name": r.name, "run.profile": plan.profile}
+
+
+def resolve_run(plan: Plan, r: PlannedRun, root: Path):
+    from ppma_lib.config import resolve
+
+    return resolve(root / r.params, _overrides(plan, r))
+
+
+def dependencies(cfg: Any, r: PlannedRun) -> set[str]:
+    deps = set(cfg.run.inputs) | set(r.after)
+    for ref in (cfg.model.init, *cfg.model.mix_inits):
+        if ref.startswith("run:"):
+            deps.add(ref[4:])
+    return deps
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(cfg: Any, notebook: Path, input_fingerprints: dict[str, str]) -> str:
+    doc = {"config": cfg.to_dict() | {"source": ""}, "notebook": _sha(notebook), "inputs": input_fingerprints}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def executed_notebook(run_dir: Path, notebook: str) -> Path:
+    return run_dir / Path(notebook).name
+
+
+# --------------------------------------------------------------------------------------------------
+# execution
+# --------------------------------------------------------------------------------------------------
+def execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
+    import papermill as pm
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(
+        str(notebook), str(output), parameters=parameters, cwd=str(cwd), progress_bar=False,
+        kernel_name="python3", log_output=False,
+    )
+
+
+def reproduce(
+    profile: str,
+    root: Path | None = None,
+    only: str | None = None,
+    force: bool = False,
+    build_book: bool = True,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Execute the plan of ``profile`` in dependency order; return per-run status and wall time."""
+    from tqdm.auto import tqdm
+
+    from ppma_lib.book import find_root
+
+    root = (root or find_root()).resolve()
+    plan = load_plan(profile, root)
+    configs = {r.name: resolve_run(plan, r, root) for r in plan.runs}
+    deps = {r.name: dependencies(configs[r.name], r) for r in plan.runs}
+    for name, ds in deps.items():
+        missing = ds - set(configs)
+        if missing:
+            from ppma_lib.config import ConfigError
+
+            raise ConfigError(f"run '{name}' needs {sorted(missing)}, which the {profile} plan does not define")
+    order = list(graphlib.TopologicalSorter(deps).static_order())
+    selected = set(order)
+    if only:
+        selected = {n for n in order if fnmatch.fnmatch(n, only)}
+        stack = list(selected)
+        while stack:  # a selected run also needs its inputs (they are skipped if up to date)
+            for d in deps[stack.pop()]:
+                if d not in selected:
+                    selected.add(d)
+                    stack.append(d)
+    todo = [n for n in order if n in selected]
+
+    report: dict[str, Any] = {"profile": profile, "runs": {}, "started": time.time()}
+    prints: dict[str, str] = {}
+    bar = tqdm(todo, desc=f"reproduce {profile}", unit="run", disable=dry_run)
+    for name in bar:
+        r, cfg = plan.run(name), configs[name]
+        run_dir = root / cfg.run_dir
+        fp = fingerprint(cfg, root / r.notebook, {d: prints.get(d, "") for d in sorted(deps[name])})
+        prints[name] = fp
+        done = run_dir / DONE_FILE
+        up_to_date = done.is_file() and done.read_text() == fp and executed_notebook(run_dir, r.notebook).is_file()
+        status = "up to date" if up_to_date and not force else "run"
+        if dry_run:
+            print(f"{status:>10}  {name:<28} {r.notebook}  ({', '.join(sorted(deps[name])) or 'no inputs'})")
+            report["runs"][name] = {"status": status}
+            continue
+        if status == "up to date":
+            report["runs"][name] = {"status": "skipped", "seconds": 0.0}
+            continue
+        bar.set_postfix_str(name)
+        done.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        execute(root / r.notebook, executed_notebook(run_dir, r.notebook),
+                {"params_file": r.params, "overrides": _overrides(plan, r)}, root)
+        seconds = time.perf_counter() - t0
+        done.write_text(fp)
+        report["runs"][name] = {"status": "ran", "seconds": round(seconds, 2), "notebook": r.notebook}
+    report["seconds"] = round(time.time() - report.pop("started"), 2)
+    if not dry_run:
+        _write_report(root / "outputs" / profile / "pipeline.json", report)
+        if build_book:
+            report["book"] = str(build(plan, root, configs))
+    return report
+
+
+def _write_report(path: Path, report: dict[str, Any]) -> None:
+    """Merge this invocation's timings into the profile's pipeline.json (skipped runs keep their last time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(path.read_text()) if path.is_file() else {"runs": {}}
+    for name, info in report["runs"].items():
+        if info["status"] == "ran" or name not in old["runs"]:
+            old["runs"][name] = info
+    old["last_invocation_seconds"] = report["seconds"]
+    old["profile"] = report["profile"]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(old, indent=2))
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# the book
+# --------------------------------------------------------------------------------------------------
+def stage(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
+    """Copy the book's sources to ``_build/src`` and swap in this profile's executed notebooks."""
+    src = root / STAGE_DIR
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(root / name, src / name)
+    shutil.copytree(root / "book", src / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for r in plan.runs:
+        executed = executed_notebook(root / configs[r.name].run_dir, r.notebook)
+        if r.show and executed.is_file():
+            shutil.copy2(executed, src / r.notebook)
+    for chapter in plan.chapters:
+        execute(root / chapter, src / chapter, {"profile": plan.profile}, root)
+    return src
+
+
+def build(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
+    src = stage(plan, root, configs)
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(root),
+           "--warningiserror", "--nitpick", "--keep-going"]
+    subprocess.run(cmd, check=True, cwd=root)
+    return root / "_build" / "html" / "index.html"
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------------
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", default="mini", choices=["smoke", "mini", "paper"], help="which plan (default mini)")
+    p.add_argument("--only", metavar="PATTERN", help="run only runs whose name matches (glob), plus their inputs")
+    p.add_argument("--force", action="store_true", help="re-run selected runs even if up to date")
+    p.add_argument("--no-book", action="store_true", help="do not build the book afterwards")
+    p.add_argument("--dry-run", action="store_true", help="print the plan with each run's status and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    report = reproduce(args.profile, only=args.only, force=args.force, build_book=not args.no_book,
+                       dry_run=args.dry_run)
+    if not args.dry_run:
+        ran = sum(v["status"] == "ran" for v in report["runs"].values())
+        print(f"{ran} run(s) executed, {len(report['runs']) - ran} up to date, {report['seconds']:.0f} s")
+        if "book" in report:
+            print(f"book: {report['book']}")
+    return 0
