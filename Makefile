@@ -42,3 +42,8 @@ lab: $(STAMP)
 
 clean-book:
 	rm -rf _build
+
+# open the built book in headless Chromium (Debian package), save screenshots, fail on broken pages
+book-check: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m ppma_lib.bookcheck
