@@ -1,0 +1,59 @@
+"""Real images from a folder (PASS, ImageNet, frames of the fine-tuning videos: PMG Tab. 6, 8-10).
+
+Minimal on purpose: the data component has the full image-folder dataset. Two layouts:
+``root/<class>/<image>`` (classes sorted by name), or a list file ``path label`` per line with paths
+relative to the list's folder (what ``ppma make-data images`` writes). Images are resized on their
+shorter side and centre-cropped (PMG works on square 224^2 frames, §4).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torch import Tensor
+from torch.utils.data import Dataset
+from torchvision.transforms.v2 import functional as TF
+
+from ppma_lib.pmg.sources.base import as_size
+
+EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+
+
+class ImageFolderSource(Dataset):
+    """Items are (uint8 image (3, H, W), label)."""
+
+    def __init__(self, root: str | Path, size: int | tuple[int, int] = 224, max_images: int | None = None):
+        root = Path(root)
+        if root.is_file():
+            lines = [ln.rsplit(maxsplit=1) for ln in root.read_text().splitlines() if ln.strip()]
+            self.items = [(root.parent / p, int(label)) for p, label in lines]
+        elif root.is_dir():
+            classes = sorted(d.name for d in root.iterdir() if d.is_dir())
+            self.items = [
+                (f, label) for label, c in enumerate(classes)
+                for f in sorted((root / c).iterdir()) if f.suffix.lower() in EXTENSIONS
+            ]
+        else:
+            raise FileNotFoundError(f"image source not found: {root} (a folder of class folders or a list file)")
+        if not self.items:
+            raise ValueError(f"no images ({', '.join(sorted(EXTENSIONS))}) under {root}")
+        self.items = self.items[:max_images] if max_images else self.items
+        self.size = as_size(size)
+        self.num_classes = max(label for _, label in self.items) + 1
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, int]:
+        path, label = self.items[index]
+        with Image.open(path) as im:
+            img = TF.pil_to_tensor(im.convert("RGB"))
+        h, w = self.size
+        cover = max(h / img.shape[1], w / img.shape[2])  # the smallest scale that covers (H, W)
+        img = TF.resize(img, [max(h, round(img.shape[1] * cover)), max(w, round(img.shape[2] * cover))], antialias=True)
+        return TF.center_crop(img, [h, w]), label
+
+    def batch(self, indices: list[int]) -> tuple[Tensor, Tensor]:
+        items = [self[i] for i in indices]
+        return torch.stack([i for i, _ in items]), torch.tensor([label for _, label in items])
