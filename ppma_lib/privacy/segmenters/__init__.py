@@ -1,0 +1,1 @@
+"""Person-segmentation backends; build them with :func:`ppma_lib.privacy.segment.make_segmenter`."""
