@@ -1,0 +1,134 @@
+"""What a run leaves in its directory: atomic checkpoints, RNG states, metrics.jsonl, summary.json.
+
+A checkpoint holds everything needed to continue *exactly*: model, optimizer, grad scaler, the number of
+finished epochs and optimizer steps (the lr is a pure function of the step), and every random state the
+loop draws from (Python, NumPy, torch CPU/CUDA and the loop's own generator). Files are written to a
+temporary name and renamed, so a crash mid-write never leaves a half-written ``last.pt``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+LAST = "last.pt"
+
+
+def atomic_save(obj: Any, path: str | Path) -> Path:
+    """``torch.save`` to ``<path>.tmp`` then rename: readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def atomic_write_text(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
+
+
+def rng_state(generator: torch.Generator | None = None) -> dict[str, Any]:
+    """Every random state the loop may draw from, for an exact resume."""
+    np_state = np.random.get_state(legacy=False)
+    state = {
+        "python": random.getstate(),
+        # tensors and plain types only: checkpoints load with torch.load(weights_only=True)
+        "numpy": {**np_state, "state": {"key": torch.from_numpy(np_state["state"]["key"].astype(np.int64)),
+                                        "pos": int(np_state["state"]["pos"])}},
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+    if generator is not None:
+        state["generator"] = generator.get_state()
+    return state
+
+
+def set_rng_state(state: dict[str, Any], generator: torch.Generator | None = None) -> None:
+    random.setstate(_as_tuples(state["python"]))
+    np_state = state["numpy"]
+    key = np.asarray(np_state["state"]["key"].numpy(), dtype=np.uint32)
+    np.random.set_state({**np_state, "state": {"key": key, "pos": int(np_state["state"]["pos"])}})
+    torch.set_rng_state(state["torch"])
+    if state.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    if generator is not None and "generator" in state:
+        generator.set_state(state["generator"])
+
+
+def _as_tuples(x: Any) -> Any:
+    """``random.setstate`` wants tuples; a round trip through some serialisers gives lists."""
+    return tuple(_as_tuples(v) for v in x) if isinstance(x, (list, tuple)) else x
+
+
+def seed_everything(seed: int) -> None:
+    """Seed the global generators (libraries that draw from them: timm init, torchvision transforms)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def resolve_init(spec: str, out_root: str | Path, profile: str) -> Path | None:
+    """``model.init`` -> a checkpoint path: ``""`` = none; ``run:<name>`` = that run's ``last.pt`` (same profile)."""
+    if not spec:
+        return None
+    if spec.startswith("run:"):
+        name = spec[len("run:"):]
+        path = Path(out_root) / profile / name / LAST
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"model.init={spec!r}: {path} does not exist; train run '{name}' (profile '{profile}') first"
+            )
+        return path
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(f"model.init: checkpoint {path} not found")
+    return path
+
+
+class MetricsLog:
+    """``metrics.jsonl``: one JSON object per line (one per epoch, plus evaluation records)."""
+
+    def __init__(self, path: str | Path, enabled: bool = True) -> None:
+        self.path = Path(path)
+        self.enabled = enabled
+
+    def truncate_after(self, epoch: int) -> None:
+        """On resume, drop what was written after the checkpoint: later epochs and the final evaluation."""
+        if not (self.enabled and self.path.is_file()):
+            return
+        keep = [r for r in self.read() if r.get("epoch", 0) <= epoch and not r.get("final")]
+        atomic_write_text("".join(json.dumps(r) + "\n" for r in keep), self.path)
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.enabled:
+            with self.path.open("a") as f:
+                f.write(json.dumps(record, default=_jsonable) + "\n")
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.path.is_file():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+
+def write_json(obj: dict[str, Any], path: str | Path) -> Path:
+    return atomic_write_text(json.dumps(obj, indent=2, default=_jsonable) + "\n", path)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, (np.generic, torch.Tensor)):
+        return x.item() if x.ndim == 0 else x.tolist()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, Path):
+        return str(x)
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")

@@ -1,0 +1,181 @@
+"""The downstream suite (PPMA §4, App. A.2): evaluate one pre-trained model on many (eval, task) pairs.
+
+Each pair is an ordinary training run named ``<model>__<eval>__<task>`` (``scratch__scratch__<task>``
+for the from-scratch baseline), run in-process one after the other: one Python process and one set of
+imports for the whole suite. A pair whose ``summary.json`` exists, whose ``params.resolved.yaml`` equals
+the new resolved config and which is newer than its initial checkpoints is skipped, so re-running a
+suite after adding a task trains only the new pairs.
+
+    df = downstream_suite("run:ppma", ["ucf_like", "hmdb_like"], ["finetune", "linear_probe"], "mini",
+                          {"finetune": "params/mini/finetune.yaml", "linear_probe": "params/mini/linear_probe.yaml"})
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+import yaml
+
+from ppma_lib.config import ConfigError, Experiment, derive, load_yaml, make_run_dir, resolve, to_plain
+from ppma_lib.jobs.data import PROFILE_DATA, data_root, ensure_inputs, task_folder, task_lists
+
+DATASETS_FILE = "params/{profile}/_datasets.yaml"  # profiles with real datasets: where each task lives
+
+
+def run_name(model: str, eval_: str, task: str) -> str:
+    """The naming contract of the result chapters: ``<model>__<eval>__<task>``."""
+    return f"{'scratch' if eval_ == 'scratch' else model}__{eval_}__{task}"
+
+
+def model_name(ref: str) -> str:
+    """``run:ppma`` -> ``ppma``; a checkpoint path -> its file stem."""
+    return ref[4:] if ref.startswith("run:") else Path(ref).stem
+
+
+def task_data(task: str, profile: str, root: str | Path = ".") -> dict[str, Any]:
+    """Dotted overrides pointing the data section at one task's lists.
+
+    smoke / mini: the MiniSynAPT folder of the task; other profiles: ``params/<profile>/_datasets.yaml``
+    (``tasks: {<task>: {root, train_list, val_list}}``), the file a paper-profile user edits.
+    """
+    if profile in PROFILE_DATA:
+        train, val = task_lists(task, data_root(profile))
+        return {"data.root": "", "data.train_lists": [train], "data.val_lists": [val],
+                "data.source_names": [task_folder(task)]}
+    path = Path(root) / DATASETS_FILE.format(profile=profile)
+    if not path.is_file():
+        raise ConfigError(f"{path} is missing: it names each downstream task's dataset root and lists")
+    tasks = (load_yaml(path.read_text()) or {}).get("tasks", {})
+    if task not in tasks:
+        raise ConfigError(f"{path}: no entry for task '{task}' under 'tasks' (has {sorted(tasks)})")
+    t = tasks[task]
+    return {"data.root": t.get("root", ""), "data.train_lists": [t["train_list"]], "data.val_lists": [t["val_list"]],
+            "data.source_names": [task_folder(task)]}
+
+
+def job_config(model_ref: str, eval_: str, task: str, profile: str, params_file: str | Path,
+               overrides: Mapping[str, Any] | None = None, model: str | None = None) -> Experiment:
+    """The resolved config of one (eval, task) job of a suite."""
+    name = model or model_name(model_ref)
+    init = {"model.init": ""} if eval_ in ("scratch", "mix_probe") else {"model.init": model_ref}
+    job = {**task_data(task, profile), **init, **dict(overrides or {}),
+           "run.name": run_name(name, eval_, task), "run.task": eval_, "run.profile": profile,
+           "train.progress": False}  # the suite's own bar replaces the per-run bars
+    return resolve(params_file, job)
+
+
+def _resolved(cfg: Experiment) -> dict[str, Any]:
+    import dataclasses
+
+    return {**to_plain(cfg), "derived": dataclasses.asdict(derive(cfg))}
+
+
+def up_to_date(cfg: Experiment) -> bool:
+    """summary.json exists, params.resolved.yaml equals ``cfg``'s, and both are newer than the inputs."""
+    from ppma_lib.train.state import resolve_init
+
+    summary, params = cfg.run_dir / "summary.json", cfg.run_dir / "params.resolved.yaml"
+    if not (summary.is_file() and params.is_file()):
+        return False
+    if yaml.safe_load(params.read_text()) != _resolved(cfg):
+        return False
+    inits = [p for p in (resolve_init(r, cfg.run.out_root, cfg.run.profile) for r in (cfg.model.init, *cfg.model.mix_inits)
+                         if r) if p is not None]
+    return all(summary.stat().st_mtime >= p.stat().st_mtime for p in inits)
+
+
+def _fresh(cfg: Experiment) -> None:
+    """Forget an earlier run of this name made with other parameters (fit would resume from it)."""
+    params = cfg.run_dir / "params.resolved.yaml"
+    if params.is_file() and yaml.safe_load(params.read_text()) != _resolved(cfg):
+        shutil.rmtree(cfg.run_dir)
+
+
+def mixing_beta(run_dir: Path) -> float:
+    """mix_probe: the learned weight of the *last* trunk of model.mix_inits (PPMA Tab. 6: the synthetic share),
+    averaged over tensors for ``per_tensor`` mixing."""
+    from ppma_lib.models.checkpoints import read_checkpoint
+
+    logits = read_checkpoint(run_dir / "last.pt")["model"]["mixing_logits"]
+    return float(logits.float().softmax(-1)[:, -1].mean())
+
+
+def downstream_suite(
+    model_ref: str,
+    tasks: Sequence[str],
+    evals: Sequence[str],
+    profile: str,
+    base_params: Mapping[str, str],
+    overrides: Mapping[str, Any] | None = None,
+    model: str | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run (or reuse) one fit per (eval, task); one row per job: run, eval, task, status, top1, seconds (, beta).
+
+    Args:
+        model_ref: ``run:<name>`` or a checkpoint path: every job's ``model.init`` (not scratch / mix_probe;
+            mix_probe mixes the trunks of ``model.mix_inits``, from its params file or ``overrides``).
+        base_params: eval -> params file (the recipe of that protocol, e.g. ``params/mini/finetune.yaml``).
+        overrides: dotted keys applied to every job.
+        model: the name in run names (default: from ``model_ref``).
+    """
+    from tqdm.auto import tqdm
+
+    from ppma_lib.train.loop import fit
+    from ppma_lib.train.state import write_json
+
+    missing = [e for e in evals if e not in base_params]
+    if missing:
+        raise ConfigError(f"no params file for eval(s) {missing}: pass base_params={{eval: params file}}")
+    jobs = [(e, t) for e in evals for t in tasks]
+    rows = []
+    bar = tqdm(jobs, desc=f"suite {model or model_name(model_ref)}", unit="run", disable=not progress)
+    for eval_, task in bar:
+        cfg = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model)
+        bar.set_postfix_str(cfg.run.name)
+        row: dict[str, Any] = {"run": cfg.run.name, "eval": eval_, "task": task}
+        if up_to_date(cfg):
+            summary = json.loads((cfg.run_dir / "summary.json").read_text())
+            row["status"] = "up to date"
+        else:
+            ensure_inputs(cfg)
+            _fresh(cfg)
+            make_run_dir(cfg)
+            summary = fit(cfg)
+            if eval_ == "mix_probe":
+                summary["beta"] = mixing_beta(cfg.run_dir)
+                write_json(summary, cfg.run_dir / "summary.json")
+            row["status"] = "ran"
+        row.update(top1=summary.get("top1"), beta=summary.get("beta"), seconds=summary.get("wall_time_s"))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return df if "beta" not in df or df["beta"].notna().any() else df.drop(columns="beta")
+
+
+def run_suite(cfg: Experiment) -> pd.DataFrame:
+    """The suite job of ``book/04_downstream.ipynb``: ``cfg.suite`` on ``cfg.model.init`` (+ ``mix_inits``)."""
+    s = cfg.suite
+    if not s.tasks or not s.evals:
+        raise ConfigError("suite.tasks and suite.evals name the (eval, task) pairs to run")
+    run_dir = make_run_dir(cfg)
+    extra = dict(s.overrides)
+    if cfg.model.mix_inits:
+        extra.setdefault("model.mix_inits", list(cfg.model.mix_inits))
+    df = downstream_suite(cfg.model.init, s.tasks, s.evals, cfg.run.profile, s.params, extra,
+                          model=s.model or None, progress=cfg.train.progress)
+    df.to_csv(run_dir / "suite.csv", index=False)
+    (run_dir / "summary.json").write_text(json.dumps(
+        {"run": cfg.run.name, "task": "suite", "model": s.model or model_name(cfg.model.init),
+         "jobs": df.to_dict("records")}, indent=2, default=str) + "\n")
+    return df
+
+
+def top1_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Suite rows -> top-1 (%) with one row per eval and one column per task, plus their average."""
+    table = df.pivot(index="eval", columns="task", values="top1")
+    table = table[[t for t in dict.fromkeys(df["task"])]]
+    table["average"] = table.mean(axis=1)
+    return table.round(1)
