@@ -29,6 +29,8 @@ from ppma_lib.sections import (
     OptimConfig,
     PMGConfig,
     PrivacyConfig,
+    SoupConfig,
+    SuiteConfig,
     TrainConfig,
 )
 
@@ -69,6 +71,8 @@ class Experiment:
     pmg: PMGConfig = field(default_factory=PMGConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     minisynapt: MiniSynAPTConfig = field(default_factory=MiniSynAPTConfig)
+    suite: SuiteConfig = field(default_factory=SuiteConfig)  # task=job: the downstream suite of a model
+    soup: SoupConfig = field(default_factory=SoupConfig)  # task=job: weights of a model soup
     source: str = ""  # the params file this was resolved from (set by resolve)
 
     @property

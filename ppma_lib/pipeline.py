@@ -100,8 +100,15 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _code_sha(notebook: Path) -> str:
+    """The notebook's cell sources only: executing it in place (new outputs) does not outdate its runs."""
+    cells = json.loads(notebook.read_text()).get("cells", [])
+    sources = [(c.get("cell_type"), "".join(c.get("source", ""))) for c in cells]
+    return hashlib.sha256(json.dumps(sources).encode()).hexdigest()
+
+
 def fingerprint(cfg: Any, notebook: Path, input_fingerprints: dict[str, str]) -> str:
-    doc = {"config": cfg.to_dict() | {"source": ""}, "notebook": _sha(notebook), "inputs": input_fingerprints}
+    doc = {"config": cfg.to_dict() | {"source": ""}, "notebook": _code_sha(notebook), "inputs": input_fingerprints}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -220,10 +227,25 @@ def stage(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
     for r in plan.runs:
         executed = executed_notebook(root / configs[r.name].run_dir, r.notebook)
         if r.show and executed.is_file():
-            shutil.copy2(executed, src / r.notebook)
-    for chapter in plan.chapters:
+            show_injected_parameters(executed, src / r.notebook)
+    from tqdm.auto import tqdm
+
+    for chapter in tqdm(plan.chapters, desc=f"result chapters {plan.profile}", unit="page"):
         execute(root / chapter, src / chapter, {"profile": plan.profile}, root)
+        show_injected_parameters(src / chapter, src / chapter)
     return src
+
+
+def show_injected_parameters(executed: Path, out: Path) -> None:
+    """Copy an executed notebook, hiding its default ``parameters`` cell when papermill injected the values
+    the run used (the page then shows the parameters of this profile once, not the defaults beside them)."""
+    nb = json.loads(executed.read_text())
+    tags = [c.get("metadata", {}).get("tags", []) for c in nb["cells"]]
+    if any("injected-parameters" in t for t in tags):
+        for cell, t in zip(nb["cells"], tags):
+            if "parameters" in t and "remove-cell" not in t:
+                cell.setdefault("metadata", {})["tags"] = [*t, "remove-cell"]
+    out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 def build(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:

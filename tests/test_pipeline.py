@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ppma_lib.config import ConfigError
-from ppma_lib.pipeline import load_plan, reproduce
+from ppma_lib.pipeline import load_plan, reproduce, show_injected_parameters
 
 
 def toy_notebook(path: Path) -> None:
@@ -91,3 +91,37 @@ def test_missing_dependency(project: Path) -> None:
     (project / "params/smoke/plan.yaml").write_text(yaml.safe_dump(plan))
     with pytest.raises(ConfigError, match=r"run 'c' needs \['nope'\]"):
         reproduce("smoke", root=project, build_book=False)
+
+
+def test_book_shows_the_injected_parameters_once(tmp_path: Path) -> None:
+    nb = nbf.v4.new_notebook()
+    nb.cells = [nbf.v4.new_code_cell('profile = "smoke"', metadata={"tags": ["parameters"]}),
+                nbf.v4.new_code_cell('profile = "mini"', metadata={"tags": ["injected-parameters"]})]
+    src, out = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    nbf.write(nb, src)
+    show_injected_parameters(src, out)
+    tags = [c.metadata.get("tags", []) for c in nbf.read(out, as_version=4).cells]
+    assert tags == [["parameters", "remove-cell"], ["injected-parameters"]]
+    nb.cells = nb.cells[:1]  # run with its defaults: the defaults stay visible
+    nbf.write(nb, src)
+    show_injected_parameters(src, out)
+    assert nbf.read(out, as_version=4).cells[0].metadata["tags"] == ["parameters"]
+
+
+@pytest.mark.parametrize("profile", ["smoke", "mini", "paper"])
+def test_shipped_plans_resolve(profile: str) -> None:
+    """Every run of the shipped plans resolves, its inputs are runs of the same plan, and every experiment
+    notebook of the book has one run whose executed copy the book shows."""
+    from ppma_lib.pipeline import dependencies, resolve_run
+
+    root = Path.cwd()
+    plan = load_plan(profile, root)
+    names = {r.name for r in plan.runs}
+    assert len(names) == len(plan.runs), "run names must be unique"
+    for r in plan.runs:
+        assert dependencies(resolve_run(plan, r, root), r) <= names, r.name
+    assert all((root / c).is_file() for c in plan.chapters)
+    shown = [r.notebook for r in plan.runs if r.show]
+    assert len(shown) == len(set(shown)), "one shown run per notebook"
+    if profile != "paper":  # the paper profile has no data notebooks (users bring the datasets)
+        assert set(shown) == {str(p.relative_to(root)) for p in (root / "book").glob("0*.ipynb")}

@@ -10,9 +10,11 @@ from ppma_lib.sections.model import ModelConfig
 from ppma_lib.sections.optim import OptimConfig
 from ppma_lib.sections.pmg import PMGConfig
 from ppma_lib.sections.privacy import PrivacyConfig
+from ppma_lib.sections.soup import SoupConfig
+from ppma_lib.sections.suite import SuiteConfig
 from ppma_lib.sections.train import TrainConfig
 
 __all__ = [
     "DataConfig", "EvalConfig", "MiniSynAPTConfig", "ModelConfig", "OptimConfig", "PMGConfig",
-    "PrivacyConfig", "TrainConfig",
+    "PrivacyConfig", "SoupConfig", "SuiteConfig", "TrainConfig",
 ]

@@ -26,8 +26,11 @@ DATASETS_FILE = "params/{profile}/_datasets.yaml"  # profiles with real datasets
 
 
 def run_name(model: str, eval_: str, task: str) -> str:
-    """The naming contract of the result chapters: ``<model>__<eval>__<task>``."""
-    return f"{'scratch' if eval_ == 'scratch' else model}__{eval_}__{task}"
+    """The naming contract of the result chapters: ``<model>__<eval>__<task>``; a scratch run is named after
+    its recipe (``scratch``, or ``scratch_videomae`` when the suite's model is so named)."""
+    if eval_ == "scratch" and not model.startswith("scratch"):
+        model = "scratch"
+    return f"{model}__{eval_}__{task}"
 
 
 def model_name(ref: str) -> str:
