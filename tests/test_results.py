@@ -339,3 +339,30 @@ def test_figures_draw_ours_and_the_papers(tmp_path):
     assert fig3.axes[0].texts  # panel a: no points
     bars = headline_bars(side_by_side("ppma", "tab2", "mini", runs=runs))
     assert len([p for p in bars.axes[0].patches if p.get_width() > 0]) == 18 + 1  # the paper's 18 + our MAE only
+
+
+def test_average_of_the_tasks_run_when_a_profile_runs_fewer_than_six(tmp_path):
+    two = {"ucf_like": 80.0, "uav_like": 20.0}
+    runs = write_runs(tmp_path, {**evals("ppma", "finetune", two),
+                                 **evals("mae_synthetic_align_synthetic", "finetune", {"ucf_like": 70.0, "uav_like": 10.0}),
+                                 **evals("scratch", "scratch", {"ucf_like": 30.0})})  # ucf only: no average_ran
+    sbs = side_by_side("ppma", "tab1", "mini", runs=runs)
+    assert sbs.attrs["tasks_ran"] == ["ucf_like"]  # the scratch row has one task: the common subset
+    runs = runs[runs["model"] != "scratch"]
+    sbs = side_by_side("ppma", "tab1", "mini", runs=runs)
+    assert sbs.attrs["tasks_ran"] == ["ucf_like", "uav_like"]
+    assert sbs.attrs["values"].index("average_ran") == sbs.attrs["values"].index("average") + 1
+    row = sbs.set_index(["method", "eval"]).loc[("PPMA (ours)", "FT")]
+    assert row["average_ran_ours"] == 50.0 and math.isnan(row["average_ours"])
+    assert row["average_ran_paper"] == pytest.approx((row["ucf_like_paper"] + row["uav_like_paper"]) / 2)
+    claim = contrast(sbs, ("average", {"method": "PPMA (ours)", "eval": "FT"}),
+                     ("average", {"method": "MAE-Align w/ Synthetic", "eval": "FT"}))
+    assert (claim["claim_a_ours"], claim["claim_b_ours"], claim["claim_gap_ours"]) == ("50.0", "40.0", "+10.0")
+    assert "UCF101" in claim["claim_basis"] and "mini" in claim["claim_basis"]
+    assert findings(sbs)["headline"] == "Avg. of tasks run"
+    # all six tasks: the paper's own average, no extra column
+    runs = write_runs(tmp_path / "six", evals("ppma", "finetune", PPMA_FT))
+    six = side_by_side("ppma", "tab1", "mini", runs=runs)
+    assert "average_ran" not in six.attrs["values"] and "tasks_ran" not in six.attrs
+    assert contrast(six, ("average", {"method": "PPMA (ours)", "eval": "FT"}),
+                    ("average", {"method": "MAE-Align w/ Synthetic", "eval": "FT"}))["claim_basis"] == "the six-task average"

@@ -211,7 +211,7 @@ PARAMS = 'profile = "smoke"  # whose runs to read: outputs/<profile>/ (smoke | m
 CLAIM_MD = ("**The claim.** $claim The paper: $a_desc {glue:text}`claim_a_paper` against $b_desc "
             "{glue:text}`claim_b_paper` ({glue:text}`claim_gap_paper` points). Ours: {glue:text}`claim_a_ours` "
             "against {glue:text}`claim_b_ours` ({glue:text}`claim_gap_ours`). Same direction as the paper: "
-            "{glue:text}`claim_agree`.")
+            "{glue:text}`claim_agree`. Compared on {glue:text}`claim_basis`.")
 TABLE_MD = ("**The table.** $coverage Judged by {glue:text}`headline`, the paper's best row among those we re-run "
             "is {glue:text}`best_paper` ({glue:text}`best_paper_value`) and ours is {glue:text}`best_ours` "
             "({glue:text}`best_ours_value`). Over the rows both have, the rank correlation of that column is "
@@ -310,7 +310,7 @@ def beyond() -> nbformat.NotebookNode:
         "**Stage 1 on shaders instead of synthetic humans.** With the same stage 2, the data-collection-free model "
         "averages {glue:text}`syn_a_ours` after FT against {glue:text}`syn_b_ours` for MAE-Align w/ Synthetic "
         "({glue:text}`syn_gap_ours` points), and {glue:text}`lp_a_ours` against {glue:text}`lp_b_ours` after LP "
-        "({glue:text}`lp_gap_ours`).\n\n"
+        "({glue:text}`lp_gap_ours`); compared on {glue:text}`syn_basis`.\n\n"
         "**The price of never filming.** Against PPMA, which sees No-Human real videos, the gap after FT is "
         "{glue:text}`ppma_gap_ours` points ({glue:text}`ppma_a_ours` against {glue:text}`ppma_b_ours`). "
         "{glue:md}`coverage`\n\n" + MISSING_MD)
@@ -320,13 +320,16 @@ def beyond() -> nbformat.NotebookNode:
                   "from ppma_lib.report.results import beyond_data_free, styled", ("hide-input",)),
              code("sbs = beyond_data_free(profile)\nstyled(sbs)"),
              code("headline_bars(sbs)", mystnb={"figure": {
-                 "caption": "Six-task average after FT and LP: ours, and PPMA Table 1 where it has the row.",
+                 "caption": "Average top-1 after FT and LP (the six tasks, or the tasks run at this profile): ours, "
+                            "and PPMA Table 1 where it has the row.",
                  "name": "beyond-data-free-bars"}}),
              code(glue, ("remove-input",)), md(text)]
     return notebook(cells)
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i}"  # stable ids: re-writing an unchanged chapter changes nothing in git
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python", "pygments_lexer": "ipython3"}}

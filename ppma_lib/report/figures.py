@@ -79,10 +79,13 @@ def curve_panels(df: pd.DataFrame, panels: dict[str, str], log_x: tuple[str, ...
     return fig
 
 
-def headline_bars(sbs: pd.DataFrame, column: str = "average") -> Figure:
-    """One value per row of a side-by-side frame, ours next to the paper's (horizontal bars)."""
-    from ppma_lib.report.findings import label
+def headline_bars(sbs: pd.DataFrame, column: str | None = None) -> Figure:
+    """One value per row of a side-by-side frame, ours next to the paper's (horizontal bars); ``column``
+    defaults to the table's headline (the six-task average, else the average of the tasks we ran)."""
+    from ppma_lib.report.findings import headline, label
+    from ppma_lib.report.results import VALUE_NAMES
 
+    column = column or headline(sbs.attrs["values"], sbs)
     keys = sbs.attrs["keys"]
     rows = [label(r, keys) for _, r in sbs.iterrows()]
     long = pd.DataFrame({"row": rows * 2, "top1": [*sbs[f"{column}_ours"], *sbs[f"{column}_paper"]],
@@ -94,7 +97,7 @@ def headline_bars(sbs: pd.DataFrame, column: str = "average") -> Figure:
                     hue_order=["ours", "paper"], palette={"ours": "#4c72b0", "paper": "#c0c0c0"}, ax=ax)
     else:
         _empty(ax, "no numbers yet")
-    ax.set_xlabel(f"{column} top-1 (%)")
+    ax.set_xlabel(f"{VALUE_NAMES.get(column, column)}, top-1 (%)")
     ax.set_ylabel("")
     return fig
 

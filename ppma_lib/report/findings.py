@@ -35,12 +35,26 @@ def label(row: Mapping[str, Any], keys: list[str]) -> str:
     return " · ".join(fmt_key(v) for v in vals)
 
 
-def headline(values: list[str]) -> str:
-    """The column a table is judged by: the six-task average, else K400 top-1, else the first value."""
+def headline(values: list[str], sbs: pd.DataFrame | None = None) -> str:
+    """The column a table is judged by: the six-task average, else K400 top-1, else the first value.
+    With ``sbs``: the average of the tasks we ran (``average_ran``) when we have no six-task average."""
+    if sbs is not None and "average_ran" in values and sbs["average_ours"].isna().all():
+        return "average_ran"
     for v in ("average", "k400_top1", "top1"):
         if v in values:
             return v
     return values[0]
+
+
+def basis(sbs: pd.DataFrame, column: str) -> str:
+    """In words, what a headline column averages (for the prose next to a claim)."""
+    if column == "average":
+        return "the six-task average"
+    if column == "average_ran":
+        names = [task_names()[t] for t in sbs.attrs["tasks_ran"]]
+        return (f"the average over {', '.join(names)}, the tasks run at the {sbs.attrs['profile']} profile "
+                "(the paper's numbers averaged over the same tasks)")
+    return {**task_names(), **VALUE_NAMES}.get(column, column)
 
 
 def pick(sbs: pd.DataFrame, column: str, side: str = "ours", **match: Any) -> float:
@@ -68,12 +82,13 @@ def findings(sbs: pd.DataFrame) -> dict[str, Any]:
     """
     a = sbs.attrs
     keys, values, profile = a["keys"], a["values"], a["profile"]
-    head = headline(values)
+    head = headline(values, sbs)
     rerun = sbs[sbs["run"].notna()]
     ours = sbs[[f"{v}_ours" for v in values]]
     has_ours = ours.notna().any(axis=1)
     diffs = sbs[[f"{v}_diff" for v in values]].stack().dropna()
-    cell_values = [v for v in values if v not in ("average", "delta")] or [v for v in values if v != "delta"]
+    summaries = ("average", "average_ran", "delta")
+    cell_values = [v for v in values if v not in summaries] or [v for v in values if v != "delta"]
     pairs = [(sbs[f"{v}_ours"], sbs[f"{v}_paper"]) for v in cell_values]
     cells_ours = pd.concat([o for o, _ in pairs], ignore_index=True)
     cells_paper = pd.concat([p for _, p in pairs], ignore_index=True)
@@ -141,9 +156,15 @@ def contrast(sbs: pd.DataFrame, a: tuple[str, Mapping[str, Any]], b: tuple[str, 
 
     ``a`` and ``b`` are (value column, row match), e.g. ``("average", {"method": "PPMA (ours)",
     "eval": "FT"})``. Returns ``<prefix>`` + a_paper, b_paper, gap_paper (a - b), a_ours, b_ours,
-    gap_ours, agree ('yes' when both gaps have the same sign, 'no' when not, 'not measured yet').
+    gap_ours, agree ('yes' when both gaps have the same sign, 'no' when not, 'not measured yet'), basis
+    (what was compared, in words). Two ``average`` cells are compared on ``average_ran`` when we have no
+    six-task average (a profile that runs fewer tasks).
     """
-    vals = {f"{r}_{s}": pick(sbs, col, s, **m) for r, (col, m) in (("a", a), ("b", b)) for s in ("paper", "ours")}
+    col_a, col_b = a[0], b[0]
+    if col_a == col_b == "average" and headline(sbs.attrs["values"], sbs) == "average_ran":
+        col_a = col_b = "average_ran"  # no six-task average of ours: compare on the tasks we ran
+    vals = {f"{r}_{s}": pick(sbs, col, s, **m)
+            for r, (col, m) in (("a", (col_a, a[1])), ("b", (col_b, b[1]))) for s in ("paper", "ours")}
     gp, go = vals["a_paper"] - vals["b_paper"], vals["a_ours"] - vals["b_ours"]
     if math.isnan(go):
         agree = "not measured yet"
@@ -152,7 +173,7 @@ def contrast(sbs: pd.DataFrame, a: tuple[str, Mapping[str, Any]], b: tuple[str, 
     else:
         agree = "yes" if (gp >= 0) == (go >= 0) else "no"
     out = {k: fmt(v) for k, v in vals.items()} | {"gap_paper": fmt(gp, True), "gap_ours": fmt(go, True),
-                                                  "agree": agree}
+                                                  "agree": agree, "basis": basis(sbs, col_a)}
     return {prefix + k: v for k, v in out.items()}
 
 
