@@ -21,6 +21,7 @@ from typing import Any, Literal, Mapping, Sequence
 
 import yaml
 
+from ppma_lib.atomic import write_text_atomic
 from ppma_lib.sections import (
     DataConfig,
     EvalConfig,
@@ -400,10 +401,7 @@ def write_resolved(cfg: Experiment, run_dir: str | Path | None = None) -> Path:
     doc = cfg.to_dict()
     doc["derived"] = dataclasses.asdict(derive(cfg))
     path = run_dir / "params.resolved.yaml"
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(doc, sort_keys=False))
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, yaml.safe_dump(doc, sort_keys=False))
 
 
 def make_run_dir(cfg: Experiment) -> Path:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ppma_lib.atomic import write_text_atomic
+
 PLAN_FILE = "params/{profile}/plan.yaml"
 DONE_FILE = ".fingerprint"
 STAGE_DIR = Path("_build/src")
@@ -207,9 +209,7 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
             old["runs"][name] = info
     old["last_invocation_seconds"] = report["seconds"]
     old["profile"] = report["profile"]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(old, indent=2))
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(old, indent=2))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Iterable, Literal, Mapping
+
+from ppma_lib.atomic import write_text_atomic
 
 ListFormat = Literal["auto", "space", "semicolon"]
 _SEMICOLON = re.compile(r"^(?P<path>.*\S);\s*(?P<label>[+-]?\d+)$")
@@ -60,20 +61,6 @@ def read_list(path: str | os.PathLike, fmt: ListFormat = "auto") -> list[tuple[s
     return items
 
 
-def _write_atomic(path: str | os.PathLike, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_list(
     path: str | os.PathLike, items: Iterable[tuple[str, int]], fmt: Literal["space", "semicolon"] = "semicolon"
 ) -> Path:
@@ -93,7 +80,7 @@ def write_list(
         if fmt == "space" and re.search(r"\s", rel):
             raise ValueError(f"path {rel!r} holds whitespace: write it with fmt='semicolon'")
         lines.append(f"{rel}{sep}{int(label)}\n")
-    return _write_atomic(path, "".join(lines))
+    return write_text_atomic(path, "".join(lines))
 
 
 def read_label_map(path: str | os.PathLike) -> dict[int, str]:
@@ -114,4 +101,4 @@ def write_label_map(path: str | os.PathLike, mapping: Mapping[int, str]) -> Path
     for k, name in mapping.items():
         if "\t" in name or "\n" in name or not name.strip():
             raise ValueError(f"label {k}: name {name!r} is empty or holds a tab/newline")
-    return _write_atomic(path, "".join(f"{int(k)}\t{mapping[k]}\n" for k in sorted(mapping)))
+    return write_text_atomic(path, "".join(f"{int(k)}\t{mapping[k]}\n" for k in sorted(mapping)))

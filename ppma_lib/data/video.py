@@ -29,6 +29,8 @@ import cv2
 import numpy as np
 import torch
 
+from ppma_lib.atomic import atomic_path
+
 Backend = Literal["auto", "decord", "pyav"]
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".webm", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".flv")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -392,26 +394,18 @@ def write_video(
     _, h, w, _ = x.shape
     if codec in ("libx264", "libvpx-vp9", "mpeg4") and (h % 2 or w % 2):
         raise ValueError(f"{codec} with yuv420p needs even sizes, got H={h} W={w}: crop or pad first")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        with av.open(tmp, "w") as container:
-            stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
-            stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-            opts = {"libx264": {"crf": str(crf)}, "libvpx-vp9": {"crf": str(crf), "b": "0"}}.get(codec, {})
-            if codec == "mpeg4":
-                stream.codec_context.qscale = max(1, crf // 6)
-            if gop:
-                stream.codec_context.gop_size = gop
-            stream.options = {**opts, **(options or {})}
-            for frame in x:  # the encoder API takes one frame at a time
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-            container.mux(stream.encode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, av.open(str(tmp), "w") as container:
+        stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        opts = {"libx264": {"crf": str(crf)}, "libvpx-vp9": {"crf": str(crf), "b": "0"}}.get(codec, {})
+        if codec == "mpeg4":
+            stream.codec_context.qscale = max(1, crf // 6)
+        if gop:
+            stream.codec_context.gop_size = gop
+        stream.options = {**opts, **(options or {})}
+        for frame in x:  # the encoder API takes one frame at a time
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
     return path
 
 

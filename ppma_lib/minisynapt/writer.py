@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ppma_lib.atomic import atomic_path, write_text_atomic
 from ppma_lib.sections import MiniSynAPTConfig
 
 VERSION = 1
@@ -117,10 +118,8 @@ def _write(args: tuple[Job, str, int, str]) -> tuple[str, Any]:
         write_video(root / job.relpath, clip.frames, fps=SCALES[scale_name].fps, options=ENCODER)
     if job.relpath and SPECS[job.set].masks:
         path = root / "masks" / Path(job.relpath).with_suffix(".npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp.npz")
-        np.savez_compressed(tmp, mask=clip.mask, clean=clip.clean)
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            np.savez_compressed(tmp, mask=clip.mask, clean=clip.clean)
     feats = None if SPECS[job.set].pretrain else tuple(f[0] for f in features(clip.frames[None]))
     return clip.context, feats
 
@@ -191,10 +190,7 @@ def generate(cfg: MiniSynAPTConfig | None = None, **kwargs: Any) -> Path:
             bias = {**json.loads((out / "bias.json").read_text()), **bias}
         (out / "bias.json").write_text(json.dumps(bias, indent=2) + "\n")
     manifest["seconds_total"] = round(time.perf_counter() - start, 2)
-    tmp = manifest_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
-    tmp.replace(manifest_path)
-    return manifest_path
+    return write_text_atomic(manifest_path, json.dumps(manifest, indent=2) + "\n")
 
 
 def _scale_fields(scale_name: str) -> dict[str, Any]:

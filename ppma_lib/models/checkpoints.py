@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -21,6 +20,7 @@ from typing import Any, Literal, Mapping
 import torch
 from torch import nn
 
+from ppma_lib.atomic import atomic_path
 from ppma_lib.models.convert import Parts, from_native, from_omnimae, from_videomae, strip_wrappers
 from ppma_lib.models.heads import LinearProbe, MultiSourceClassifier
 from ppma_lib.models.mae import MaskedVideoAutoencoder
@@ -50,16 +50,10 @@ def save_checkpoint(path: str | Path, model: nn.Module | None = None, **extra: A
     if model is not None:
         payload["model"] = unwrap(model).state_dict()
         payload["model_class"] = type(unwrap(model)).__name__
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(payload, f)
+        f.flush()
+        os.fsync(f.fileno())
     return path
 
 

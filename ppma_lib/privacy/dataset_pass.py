@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import os
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ppma_lib.atomic import write_text_atomic
 from ppma_lib.privacy.audit import Auditor
 from ppma_lib.privacy.remove import remove_humans
 from ppma_lib.privacy.segment import Segmenter, make_segmenter
@@ -112,11 +111,7 @@ class Remover:
 
 
 def _write_json(path: Path, obj: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(obj, indent=1))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
+from ppma_lib.atomic import atomic_path
 from ppma_lib.config import ConfigError, Experiment, derive, make_run_dir
 from ppma_lib.models.checkpoints import read_checkpoint, save_checkpoint
 from ppma_lib.train import distributed as dist
@@ -210,9 +211,8 @@ def _flat(reports: dict[str, dict]) -> dict[str, Any]:
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(dst.name + ".tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dst)
+    with atomic_path(dst) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 def _summary(cfg: Experiment, info: dist.DistInfo, parts: TaskParts, model, derived, steps_per_epoch: int,

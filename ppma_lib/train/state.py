@@ -8,7 +8,6 @@ temporary name and renamed, so a crash mid-write never leaves a half-written ``l
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,16 @@ from typing import Any
 import numpy as np
 import torch
 
+from ppma_lib.atomic import atomic_path, write_text_atomic
+
 LAST = "last.pt"
 
 
 def atomic_save(obj: Any, path: str | Path) -> Path:
-    """``torch.save`` to ``<path>.tmp`` then rename: readers see the old file or the new one, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-    return path
-
-
-def atomic_write_text(text: str, path: str | Path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
+    """``torch.save`` to a temporary file, then rename: readers see the old file or the new one, never half."""
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
+    return Path(path)
 
 
 def rng_state(generator: torch.Generator | None = None) -> dict[str, Any]:
@@ -107,7 +97,7 @@ class MetricsLog:
         if not (self.enabled and self.path.is_file()):
             return
         keep = [r for r in self.read() if r.get("epoch", 0) <= epoch and not r.get("final")]
-        atomic_write_text("".join(json.dumps(r) + "\n" for r in keep), self.path)
+        write_text_atomic(self.path, "".join(json.dumps(r) + "\n" for r in keep))
 
     def write(self, record: dict[str, Any]) -> None:
         if self.enabled:
@@ -121,7 +111,7 @@ class MetricsLog:
 
 
 def write_json(obj: dict[str, Any], path: str | Path) -> Path:
-    return atomic_write_text(json.dumps(obj, indent=2, default=_jsonable) + "\n", path)
+    return write_text_atomic(path, json.dumps(obj, indent=2, default=_jsonable) + "\n")
 
 
 def _jsonable(x: Any) -> Any:
