@@ -1,6 +1,6 @@
 # The two set-up commands of the README, both idempotent on a fresh machine:
 #   make book   # venv + install + the `mini` profile end to end + the HTML book
-#   make test   # venv + install + pytest over tests/ and --nbval-lax over book/
+#   make test   # venv + install + ruff + pytest over tests/ and --nbval-lax over book/
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,6 +35,7 @@ book-html: $(STAMP)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
+	$(BIN)/ruff check ppma_lib tests tools
 	$(BIN)/python -m pytest --nbval-lax tests book
 
 lab: $(STAMP)

@@ -6,8 +6,15 @@ import pytest
 import torch
 
 from ppma_lib.cli import main
-from ppma_lib.pmg.sources import SHADERS, FractalDB, ImageFolderSource, ShaderImages, VisualAtom, build_image_source
-from ppma_lib.pmg.sources import fractaldb
+from ppma_lib.pmg.sources import (
+    SHADERS,
+    FractalDB,
+    ImageFolderSource,
+    ShaderImages,
+    VisualAtom,
+    build_image_source,
+    fractaldb,
+)
 from ppma_lib.pmg.sources.shaders import NUM_CONSTANTS, render_shaders
 
 

@@ -63,7 +63,7 @@ def make_cfg(root: Path, out: Path, task: str, name: str | None = None, **sectio
 
 
 def train_records(run_dir: Path) -> list[dict]:
-    return [json.loads(l) for l in (run_dir / "metrics.jsonl").read_text().splitlines() if '"train"' in l]
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if '"train"' in line]
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:

@@ -76,10 +76,10 @@ def quality_table(root: str | Path, n: int = 8, privacy: PrivacyConfig = Privacy
 def removal_figure(root: str | Path, index: int = 0, privacy: PrivacyConfig = PrivacyConfig()):
     """Before / after strip of one val clip of ``real``: input (hole outlined), our output, true background."""
     from ppma_lib.data.lists import read_list
+    from ppma_lib.privacy.inpaint import inpaint_video
     from ppma_lib.privacy.pictures import before_after
     from ppma_lib.privacy.quality import minisynapt_clips
     from ppma_lib.privacy.remove import inpaint_kwargs
-    from ppma_lib.privacy.inpaint import inpaint_video
 
     src = Path(root) / SOURCE
     items = read_list(src / "val.csv")[index:index + 1]

@@ -19,7 +19,15 @@ from typing import Callable
 import numpy as np
 
 from ppma_lib.minisynapt.canvas import (
-    Array, View, coverage, gradient, noise, over, sd_below, sd_box, sd_disc,
+    Array,
+    View,
+    coverage,
+    gradient,
+    noise,
+    over,
+    sd_below,
+    sd_box,
+    sd_disc,
 )
 
 Rng = np.random.Generator
