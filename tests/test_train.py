@@ -119,6 +119,7 @@ def test_classification_summary_and_confusion(data: Path, tmp_path: Path, task: 
     assert conf.shape == (2, 2) and conf.sum() == 4 == summary["num_videos"]
     assert summary["views"] == "2x2" and 0 <= summary["top1"] <= summary["top5"] == 100.0  # top5 of 2 classes
     assert summary["eval"]["real"]["per_class_top1"][0] is not None
+    assert summary["init_report"].startswith("random initialisation")  # notebooks print its first line
 
 
 def test_learns_a_toy(data: Path, tmp_path: Path) -> None:

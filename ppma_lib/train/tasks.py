@@ -69,6 +69,9 @@ def build_task(cfg: Experiment, rank: int = 0, world_size: int = 1) -> TaskParts
     raise ConfigError(f"run.task={task!r} trains nothing; fit() runs mae, {', '.join(CLASSIFY)}")
 
 
+RANDOM_INIT = "random initialisation (model.init is empty)"
+
+
 def _init_path(cfg: Experiment, spec: str) -> Path | None:
     return resolve_init(spec, cfg.run.out_root, cfg.run.profile)
 
@@ -107,7 +110,7 @@ def _mae(cfg: Experiment, rank: int, world_size: int) -> TaskParts:
                           f"data.crop_size={d.crop_size}: make them equal")
     model = build_model(dataclasses.replace(m, repeat_masks=1) if crops else m,
                         num_frames=d.num_frames, img_size=d.crop_size)
-    report = ""
+    report = RANDOM_INIT
     if path := _init_path(cfg, m.init):
         report = str(load_checkpoint(model, path, m.init_source, heads=False))
     pmg = None
@@ -215,7 +218,7 @@ def _classify(cfg: Experiment, rank: int, world_size: int) -> TaskParts:
         raise ConfigError(f"run.task=scratch trains from random weights; model.init must be empty, got '{m.init}'")
 
     kw = dict(num_frames=d.num_frames, img_size=d.crop_size)
-    report = ""
+    report = RANDOM_INIT
     if task == "align":
         model = build_model(m, num_classes=classes, **kw)
     elif task == "mix_probe":
