@@ -20,6 +20,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("reproduce", "ppma_lib.pipeline", "run a profile's plan of experiments with papermill, then build the book"),
     ("make-data mini", "ppma_lib.minisynapt.cli", "generate the MiniSynAPT benchmark"),
     ("make-data images", "ppma_lib.pmg.cli_images", "generate procedural images (shaders, fractals, visual atoms)"),
+    ("make-data frames", "ppma_lib.data.frames", "extract random frames of the videos of a list (PMG on FT frames)"),
     ("data check", "ppma_lib.data.check", "report missing and unreadable videos of a list file"),
     ("remove-humans", "ppma_lib.privacy.cli", "remove humans from the videos of a list (segment + inpaint + audit)"),
     ("bench data", "ppma_lib.data.bench", "video decoding throughput: decord vs PyAV vs frame folders"),

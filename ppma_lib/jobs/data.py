@@ -61,14 +61,36 @@ def ensure_nohuman(profile: str, progress: bool = True) -> Path:
     return root / "nohuman"
 
 
+def ensure_frames(profile: str, folder: str | Path, progress: bool = True) -> Path:
+    """``<root>/frames/<set>``: one random frame per train video of MiniSynAPT set or task ``<set>``
+    (``ucf_like``, ``real``, ``nohuman`` ...), extracted if missing -> its ``list.txt``."""
+    from ppma_lib.data.frames import LIST_NAME, extract_frames
+
+    root = data_root(profile)
+    folder = Path(folder)
+    folder = folder.parent if folder.name == LIST_NAME else folder
+    if folder.parent != root / "frames":
+        raise ValueError(f"{folder}: generated frame folders are {root / 'frames'}/<set or task>")
+    if not (folder / LIST_NAME).is_file():
+        name = task_folder(folder.name)
+        ensure_minisynapt(profile, nohuman=name == "nohuman", progress=progress)
+        extract_frames(root / name / "train.csv", folder, progress=progress)
+    return folder / LIST_NAME
+
+
 def ensure_inputs(cfg: Experiment) -> None:
-    """Generate the MiniSynAPT sets a smoke/mini config reads, when they are missing (not for paper)."""
+    """Generate the MiniSynAPT sets (and frame folders) a smoke/mini config reads, when they are missing
+    (not for paper)."""
     if cfg.run.profile not in PROFILE_DATA:
         return
     lists = [*cfg.data.train_lists, *cfg.data.val_lists]
     root = data_root(cfg.run.profile)
     if any(Path(p).is_relative_to(root) and not Path(p).is_file() for p in lists):
         ensure_minisynapt(cfg.run.profile, nohuman=any("/nohuman/" in p for p in lists), progress=cfg.train.progress)
+    source = cfg.pmg.image_source.removeprefix("folder:")
+    uses_images = cfg.pmg.enabled or cfg.pmg.aug_ratio > 0
+    if uses_images and source != cfg.pmg.image_source and Path(source).is_relative_to(root / "frames"):
+        ensure_frames(cfg.run.profile, source, progress=cfg.train.progress)
 
 
 # --------------------------------------------------------------------------------------------------
