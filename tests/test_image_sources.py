@@ -103,3 +103,13 @@ def test_make_data_images_cli_writes_images_and_list(tmp_path, capsys):
     assert torch.equal(image, ShaderImages(7, 3, 20)[4][0])
     # and as class folders, resized and centre-cropped to any size
     assert ImageFolderSource(out, size=(12, 16))[0][0].shape == (3, 12, 16)
+
+
+def test_a_capped_folder_source_keeps_classes_balanced(tmp_path):
+    out = tmp_path / "shaders"
+    assert main(["make-data", "images", "--n", "9", "--out", str(out), "--size", "8", "--classes", "3",
+                 "--workers", "1"]) == 0
+    lines = (out / "list.txt").read_text().splitlines()
+    (out / "sorted.txt").write_text("\n".join(sorted(lines, key=lambda ln: int(ln.split()[1]))) + "\n")
+    capped = ImageFolderSource(out / "sorted.txt", size=8, max_images=6)  # by label: 0 0 0 1 1 1 2 2 2
+    assert sorted(label for _, label in capped.items) == [0, 0, 1, 1, 2, 2]

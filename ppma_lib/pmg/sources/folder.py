@@ -3,10 +3,13 @@
 Minimal on purpose: the data component has the full image-folder dataset. Two layouts:
 ``root/<class>/<image>`` (classes sorted by name), or a list file ``path label`` per line with paths
 relative to the list's folder (what ``ppma make-data images`` writes). Images are resized on their
-shorter side and centre-cropped (PMG works on square 224^2 frames, §4).
+shorter side and centre-cropped (PMG works on square 224^2 frames, §4). A source capped at fewer images
+than it holds keeps the same number from every class (PMG §4: "the number of images of each category
+is the same").
 """
 from __future__ import annotations
 
+from itertools import zip_longest
 from pathlib import Path
 
 import torch
@@ -38,7 +41,8 @@ class ImageFolderSource(Dataset):
             raise FileNotFoundError(f"image source not found: {root} (a folder of class folders or a list file)")
         if not self.items:
             raise ValueError(f"no images ({', '.join(sorted(EXTENSIONS))}) under {root}")
-        self.items = self.items[:max_images] if max_images else self.items
+        if max_images and max_images < len(self.items):
+            self.items = balanced(self.items, max_images)
         self.size = as_size(size)
         self.num_classes = max(label for _, label in self.items) + 1
 
@@ -57,3 +61,12 @@ class ImageFolderSource(Dataset):
     def batch(self, indices: list[int]) -> tuple[Tensor, Tensor]:
         items = [self[i] for i in indices]
         return torch.stack([i for i, _ in items]), torch.tensor([label for _, label in items])
+
+
+def balanced(items: list[tuple[Path, int]], n: int) -> list[tuple[Path, int]]:
+    """The first ``n`` items taken round-robin over the classes (each class in its own order)."""
+    by_class: dict[int, list[tuple[Path, int]]] = {}
+    for item in items:
+        by_class.setdefault(item[1], []).append(item)
+    rounds = zip_longest(*(by_class[c] for c in sorted(by_class)))
+    return [item for row in rounds for item in row if item is not None][:n]
