@@ -190,6 +190,9 @@ def test_side_by_side_differences_and_findings(tmp_path):
     nothing = contrast(sbs, ("average", {"method": "MAE-Align w/ real humans", "eval": "FT"}),
                        ("average", {"method": "PPMA (ours)", "eval": "FT"}))
     assert nothing["claim_agree"] == "not measured yet" and nothing["claim_a_ours"] == "—"
+    tie = contrast(sbs, ("average", {"method": "PPMA (ours)", "eval": "FT"}),
+                   ("average", {"method": "PPMA (ours)", "eval": "FT"}))  # a cell against itself
+    assert tie["claim_gap_ours"] == "+0.0" and tie["claim_agree"] == "no, ours is a tie"
 
 
 def test_findings_rank_correlation_and_extended_tables(tmp_path):

@@ -156,7 +156,8 @@ def contrast(sbs: pd.DataFrame, a: tuple[str, Mapping[str, Any]], b: tuple[str, 
 
     ``a`` and ``b`` are (value column, row match), e.g. ``("average", {"method": "PPMA (ours)",
     "eval": "FT"})``. Returns ``<prefix>`` + a_paper, b_paper, gap_paper (a - b), a_ours, b_ours,
-    gap_ours, agree ('yes' when both gaps have the same sign, 'no' when not, 'not measured yet'), basis
+    gap_ours, agree ('yes' when both gaps have the same sign, 'no' when not or when a gap prints as
+    +0.0, 'not measured yet'), basis
     (what was compared, in words). Two ``average`` cells are compared on ``average_ran`` when we have no
     six-task average (a profile that runs fewer tasks).
     """
@@ -170,8 +171,12 @@ def contrast(sbs: pd.DataFrame, a: tuple[str, Mapping[str, Any]], b: tuple[str, 
         agree = "not measured yet"
     elif math.isnan(gp):
         agree = "the paper has no number to compare"
+    elif round(go, 1) == 0:  # as printed: a +0.0 gap points nowhere
+        agree = "no, ours is a tie"
+    elif round(gp, 1) == 0:
+        agree = "no, the paper's is a tie"
     else:
-        agree = "yes" if (gp >= 0) == (go >= 0) else "no"
+        agree = "yes" if (gp > 0) == (go > 0) else "no"
     out = {k: fmt(v) for k, v in vals.items()} | {"gap_paper": fmt(gp, True), "gap_ours": fmt(go, True),
                                                   "agree": agree, "basis": basis(sbs, col_a)}
     return {prefix + k: v for k, v in out.items()}
