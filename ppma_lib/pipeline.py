@@ -5,6 +5,9 @@ A plan (``params/<profile>/plan.yaml``) lists
 - ``runs``: experiment notebooks executed with a params file (+ overrides); each run's executed notebook is
   kept in its run directory ``outputs/<profile>/<run>/``. A run depends on the runs named in its config's
   ``run.inputs``, in ``model.init: run:<name>`` / ``model.mix_inits``, and in the plan's ``after``.
+- ``benches``: ``ppma bench <name> <args>`` micro-benchmarks run after the runs, each writing
+  ``outputs/bench/<name>.json`` for the performance appendix (skipped while that file exists and was made
+  with the same arguments).
 - ``chapters``: result notebooks executed with ``profile`` after all runs, into the staged book.
 
 A run is skipped when its fingerprint — the resolved parameters, the notebook, and the fingerprints of its
@@ -33,6 +36,8 @@ from ppma_lib.atomic import write_text_atomic
 PLAN_FILE = "params/{profile}/plan.yaml"
 DONE_FILE = ".fingerprint"
 STAGE_DIR = Path("_build/src")
+BENCH_DIR = Path("outputs/bench")
+BENCHES = ("data", "pmg", "train", "privacy")
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,21 @@ class PlannedRun:
 
 
 @dataclass(frozen=True)
+class PlannedBench:
+    name: str  # data | pmg | train | privacy: `ppma bench <name>`
+    args: tuple[str, ...] = ()  # its command-line arguments (the sizes this profile measures at)
+
+    @property
+    def json(self) -> Path:
+        return BENCH_DIR / f"{self.name}.json"
+
+
+@dataclass(frozen=True)
 class Plan:
     profile: str
     runs: tuple[PlannedRun, ...]
     chapters: tuple[str, ...]  # result notebooks, executed with `profile` after the runs
+    benches: tuple[PlannedBench, ...] = ()
 
     def run(self, name: str) -> PlannedRun:
         for r in self.runs:
@@ -65,15 +81,19 @@ def load_plan(profile: str, root: Path) -> Plan:
     if not path.is_file():
         raise ConfigError(f"no plan for profile '{profile}': {path} does not exist")
     doc = load_yaml(path.read_text()) or {}
-    unknown = set(doc) - {"runs", "chapters"}
+    unknown = set(doc) - {"runs", "benches", "chapters"}
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; a plan has 'runs' and 'chapters'")
+        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; a plan has 'runs', 'benches' and 'chapters'")
     runs = tuple(build(PlannedRun, r, str(path), prefix=f"runs[{i}].") for i, r in enumerate(doc.get("runs", [])))
     names = [r.name for r in runs]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise ConfigError(f"{path}: run names must be unique, repeated: {sorted(dup)}")
-    return Plan(profile=profile, runs=runs, chapters=tuple(doc.get("chapters", [])))
+    benches = tuple(build(PlannedBench, b, str(path), prefix=f"benches[{i}].") for i, b in enumerate(doc.get("benches", [])))
+    for b in benches:
+        if b.name not in BENCHES:
+            raise ConfigError(f"{path}: bench '{b.name}' is not one of {BENCHES}")
+    return Plan(profile=profile, runs=runs, chapters=tuple(doc.get("chapters", [])), benches=benches)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -192,12 +212,34 @@ def reproduce(
         seconds = time.perf_counter() - t0
         done.write_text(fp)
         report["runs"][name] = {"status": "ran", "seconds": round(seconds, 2), "notebook": r.notebook}
+    for b in plan.benches:
+        if only and not fnmatch.fnmatch(f"bench_{b.name}", only):
+            continue
+        status = run_bench(b, root, force=force, dry_run=dry_run)
+        report["runs"][f"bench_{b.name}"] = status
     report["seconds"] = round(time.time() - report.pop("started"), 2)
     if not dry_run:
         _write_report(root / "outputs" / profile / "pipeline.json", report)
         if build_book:
             report["book"] = str(build(plan, root, configs))
     return report
+
+
+def run_bench(b: PlannedBench, root: Path, force: bool = False, dry_run: bool = False) -> dict[str, Any]:
+    """``ppma bench <name> <args> --json outputs/bench/<name>.json``, unless that file was made with these args."""
+    out, stamp = root / b.json, root / b.json.with_suffix(".args")
+    up_to_date = out.is_file() and stamp.is_file() and stamp.read_text() == json.dumps(list(b.args))
+    if dry_run:
+        print(f"{'up to date' if up_to_date else 'run':>10}  bench {b.name:<22} ppma bench {b.name} {' '.join(b.args)}")
+        return {"status": "up to date" if up_to_date else "run"}
+    if up_to_date and not force:
+        return {"status": "skipped", "seconds": 0.0}
+    stamp.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "ppma_lib.cli", "bench", b.name, *b.args, "--json", str(out)]
+    subprocess.run(cmd, check=True, cwd=root, stdout=subprocess.DEVNULL)
+    write_text_atomic(stamp, json.dumps(list(b.args)))
+    return {"status": "ran", "seconds": round(time.perf_counter() - t0, 2), "notebook": f"ppma bench {b.name}"}
 
 
 def _write_report(path: Path, report: dict[str, Any]) -> None:

@@ -125,3 +125,17 @@ def test_shipped_plans_resolve(profile: str) -> None:
     assert len(shown) == len(set(shown)), "one shown run per notebook"
     if profile != "paper":  # the paper profile has no data notebooks (users bring the datasets)
         assert set(shown) == {str(p.relative_to(root)) for p in (root / "book").glob("0*.ipynb")}
+
+
+def test_plan_benches_write_their_json_once(tmp_path: Path) -> None:
+    args = ["--videos", "2", "--frames", "4", "--size", "32", "--repeats", "1", "--transforms", "paper"]
+    (tmp_path / "params" / "smoke").mkdir(parents=True)
+    plan = tmp_path / "params" / "smoke" / "plan.yaml"
+    plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "pmg", "args": args}]}))
+    first = reproduce("smoke", root=tmp_path, build_book=False)
+    out = tmp_path / "outputs" / "bench" / "pmg.json"
+    assert first["runs"]["bench_pmg"]["status"] == "ran" and json.loads(out.read_text())["frames"] == 4
+    assert reproduce("smoke", root=tmp_path, build_book=False)["runs"]["bench_pmg"]["status"] == "skipped"
+    plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "gpu", "args": []}]}))
+    with pytest.raises(ConfigError, match="bench 'gpu' is not one of"):
+        load_plan("smoke", tmp_path)

@@ -130,7 +130,9 @@ def main() -> None:
             r["show"] = True
     quickstart = {"name": "quickstart", "notebook": "book/00_quickstart.ipynb", "params": "params/paper/mae.yaml",
                   "overrides": {"run.name": "quickstart"}, "show": True}
-    doc = {"runs": [quickstart, *runs.values(), *suites],
+    # micro-benchmarks at their defaults: the paper's sizes (ViT-B, 16 x 224^2), on the GPU when there is one
+    benches = [{"name": name, "args": []} for name in ("data", "pmg", "train", "privacy")]
+    doc = {"runs": [quickstart, *runs.values(), *suites], "benches": benches,
            "chapters": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book/results").glob("*.ipynb"))
            + ["book/appendix/performance.ipynb"]}
     text = "\n".join(header) + "\n" + yaml.safe_dump(doc, sort_keys=False, width=140)
