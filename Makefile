@@ -12,6 +12,7 @@ else
 TORCH_PAIR ?= torch==2.14.1 torchvision==0.29.1
 endif
 PROFILE ?= mini
+JOBS ?= 2  # runs at once in `make book` (tiny CPU models: two fill two cores)
 
 .PHONY: install book test lab book-html book-check clean-book
 
@@ -27,7 +28,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/ppma reproduce --profile $(PROFILE)
+	$(BIN)/ppma reproduce --profile $(PROFILE) --jobs $(JOBS)
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
 book-html: $(STAMP)

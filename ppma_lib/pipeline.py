@@ -19,10 +19,12 @@ nbval checks), the staged ones carry this profile's outputs, and ``git status`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import graphlib
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -158,10 +160,13 @@ def reproduce(
     force: bool = False,
     build_book: bool = True,
     dry_run: bool = False,
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """Execute the plan of ``profile`` in dependency order; return per-run status and wall time."""
-    from tqdm.auto import tqdm
+    """Execute the plan of ``profile`` in dependency order; return per-run status and wall time.
 
+    ``jobs`` > 1 runs up to that many independent runs at once, each kernel with ``cores // jobs`` threads
+    (tiny CPU models spend much of their time in single-threaded Python: two at once fill two cores).
+    """
     from ppma_lib.book import find_root
 
     root = (root or find_root()).resolve()
@@ -184,34 +189,40 @@ def reproduce(
                 if d not in selected:
                     selected.add(d)
                     stack.append(d)
-    todo = [n for n in order if n in selected]
+    prints: dict[str, str] = {}
+    for name in order:  # a fingerprint depends on the parameters alone, so all are known before anything runs
+        r = plan.run(name)
+        prints[name] = fingerprint(configs[name], root / r.notebook, {d: prints[d] for d in sorted(deps[name])})
 
     report: dict[str, Any] = {"profile": profile, "runs": {}, "started": time.time()}
-    prints: dict[str, str] = {}
-    bar = tqdm(todo, desc=f"reproduce {profile}", unit="run", disable=dry_run)
-    for name in bar:
-        r, cfg = plan.run(name), configs[name]
-        run_dir = root / cfg.run_dir
-        fp = fingerprint(cfg, root / r.notebook, {d: prints.get(d, "") for d in sorted(deps[name])})
-        prints[name] = fp
+    todo = []
+    for name in (n for n in order if n in selected):
+        r, run_dir = plan.run(name), root / configs[name].run_dir
         done = run_dir / DONE_FILE
-        up_to_date = done.is_file() and done.read_text() == fp and executed_notebook(run_dir, r.notebook).is_file()
+        up_to_date = (done.is_file() and done.read_text() == prints[name]
+                      and executed_notebook(run_dir, r.notebook).is_file())
         status = "up to date" if up_to_date and not force else "run"
         if dry_run:
             print(f"{status:>10}  {name:<28} {r.notebook}  ({', '.join(sorted(deps[name])) or 'no inputs'})")
             report["runs"][name] = {"status": status}
-            continue
-        if status == "up to date":
+        elif status == "up to date":
             report["runs"][name] = {"status": "skipped", "seconds": 0.0}
-            continue
-        bar.set_postfix_str(name)
+        else:
+            todo.append(name)
+
+    def execute_run(name: str) -> dict[str, Any]:
+        r, run_dir = plan.run(name), root / configs[name].run_dir
+        done = run_dir / DONE_FILE
         done.unlink(missing_ok=True)
         t0 = time.perf_counter()
         execute(root / r.notebook, executed_notebook(run_dir, r.notebook),
                 {"params_file": r.params, "overrides": _overrides(plan, r)}, root)
-        seconds = time.perf_counter() - t0
-        done.write_text(fp)
-        report["runs"][name] = {"status": "ran", "seconds": round(seconds, 2), "notebook": r.notebook}
+        done.write_text(prints[name])
+        return {"status": "ran", "seconds": round(time.perf_counter() - t0, 2), "notebook": r.notebook}
+
+    with _kernel_threads(jobs):
+        report["runs"] |= schedule(todo, {n: deps[n] & set(todo) for n in todo}, execute_run, jobs,
+                                   desc=f"reproduce {profile}")
     for b in plan.benches:
         if only and not fnmatch.fnmatch(f"bench_{b.name}", only):
             continue
@@ -223,6 +234,53 @@ def reproduce(
         if build_book:
             report["book"] = str(build(plan, root, configs))
     return report
+
+
+def schedule(names: list[str], deps: dict[str, set[str]], work, jobs: int = 1, desc: str = "runs") -> dict[str, Any]:
+    """``work(name)`` for every name once its ``deps`` are done, at most ``jobs`` at a time, in ``names``
+    order among the ready ones -> {name: result}. On a failure nothing new starts; the running ones finish,
+    then the first error is raised."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    from tqdm.auto import tqdm
+
+    results: dict[str, Any] = {}
+    pending, running, error = list(names), {}, None
+    bar = tqdm(total=len(names), desc=desc, unit="run", disable=not names)
+    with ThreadPoolExecutor(max(1, jobs)) as pool:  # each run is its own kernel process: threads only wait
+        while pending or running:
+            ready = [n for n in pending if deps[n] <= set(results)] if error is None else []
+            for name in ready[: max(1, jobs) - len(running)]:
+                pending.remove(name)
+                running[pool.submit(work, name)] = name
+            if not running:
+                break
+            bar.set_postfix_str(", ".join(running.values()))
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                if future.exception() is not None:
+                    error = error or future.exception()
+                else:
+                    results[name] = future.result()
+                    bar.update()
+    bar.close()
+    if error is not None:
+        raise error
+    return results
+
+
+@contextlib.contextmanager
+def _kernel_threads(jobs: int):
+    """Kernels started inside inherit OMP_NUM_THREADS = cores // jobs (unless the user set it)."""
+    if jobs <= 1 or "OMP_NUM_THREADS" in os.environ:
+        yield
+        return
+    os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // jobs))
+    try:
+        yield
+    finally:
+        del os.environ["OMP_NUM_THREADS"]
 
 
 def run_bench(b: PlannedBench, root: Path, force: bool = False, dry_run: bool = False) -> dict[str, Any]:
@@ -307,11 +365,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="re-run selected runs even if up to date")
     p.add_argument("--no-book", action="store_true", help="do not build the book afterwards")
     p.add_argument("--dry-run", action="store_true", help="print the plan with each run's status and exit")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="independent runs at once, cores split between them (default 1; 2 suits tiny CPU models)")
 
 
 def run(args: argparse.Namespace) -> int:
     report = reproduce(args.profile, only=args.only, force=args.force, build_book=not args.no_book,
-                       dry_run=args.dry_run)
+                       dry_run=args.dry_run, jobs=args.jobs)
     if not args.dry_run:
         ran = sum(v["status"] == "ran" for v in report["runs"].values())
         print(f"{ran} run(s) executed, {len(report['runs']) - ran} up to date, {report['seconds']:.0f} s")

@@ -123,6 +123,22 @@ def test_shipped_plans_resolve(profile: str) -> None:
     assert all((root / c).is_file() for c in plan.chapters)
     shown = [r.notebook for r in plan.runs if r.show]
     assert len(shown) == len(set(shown)), "one shown run per notebook"
+    if profile in ("smoke", "mini"):  # runs may execute at once (--jobs): whatever generates data comes first
+        import graphlib
+
+        deps = {r.name: dependencies(resolve_run(plan, r, root), r) for r in plan.runs}
+        order = list(graphlib.TopologicalSorter(deps).static_order())
+        upstream: dict[str, set[str]] = {}
+        for n in order:
+            upstream[n] = set().union(*([deps[n]] + [upstream[d] for d in deps[n]]))
+        for r in (r for r in plan.runs if r.name != "data" and "quickstart" not in r.notebook):  # it only resolves
+            cfg = resolve_run(plan, r, root)
+            reads = [*cfg.data.train_lists, *cfg.data.val_lists, *cfg.suite.tasks, *cfg.model.mix_inits]
+            reads += [cfg.pmg.image_source] if cfg.pmg.image_source.startswith("folder:") else []
+            if r.name == "nohuman" or reads:
+                assert "data" in upstream[r.name], f"{r.name} reads generated data but does not run after 'data'"
+            if any("nohuman" in str(x) for x in reads) and r.name != "nohuman":
+                assert "nohuman" in upstream[r.name], f"{r.name} reads the No-Human set but does not run after it"
     if profile != "paper":  # the paper profile has no data notebooks (users bring the datasets)
         assert set(shown) == {str(p.relative_to(root)) for p in (root / "book").glob("0*.ipynb")}
 
@@ -139,3 +155,37 @@ def test_plan_benches_write_their_json_once(tmp_path: Path) -> None:
     plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "gpu", "args": []}]}))
     with pytest.raises(ConfigError, match="bench 'gpu' is not one of"):
         load_plan("smoke", tmp_path)
+
+
+def test_schedule_respects_dependencies_and_the_job_limit() -> None:
+    import threading
+
+    from ppma_lib.pipeline import schedule
+
+    deps = {"a": set(), "b": set(), "c": {"a"}, "d": {"b", "c"}, "e": set()}
+    lock, now, peak, started, finished = threading.Lock(), [0], [0], [], []
+
+    def work(name: str) -> str:
+        with lock:
+            assert deps[name] <= set(finished), f"{name} started before its inputs"
+            started.append(name)
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        threading.Event().wait(0.05)
+        with lock:
+            now[0] -= 1
+            finished.append(name)
+        return name.upper()
+
+    assert schedule(list(deps), deps, work, jobs=2) == {n: n.upper() for n in deps}
+    assert peak[0] == 2 and started[:2] == ["a", "b"]
+
+    def fail_b(name: str) -> str:
+        if name == "b":
+            raise RuntimeError("b broke")
+        return work(name)
+
+    started.clear(), finished.clear()
+    with pytest.raises(RuntimeError, match="b broke"):
+        schedule(list(deps), deps, fail_b, jobs=1)
+    assert started == ["a"]  # nothing new starts after a failure
