@@ -296,6 +296,8 @@ def run_bench(b: PlannedBench, root: Path, force: bool = False, dry_run: bool = 
     t0 = time.perf_counter()
     cmd = [sys.executable, "-m", "ppma_lib.cli", "bench", b.name, *b.args, "--json", str(out)]
     subprocess.run(cmd, check=True, cwd=root, stdout=subprocess.DEVNULL)
+    if not out.is_file():
+        raise RuntimeError(f"`{' '.join(cmd[2:])}` wrote no {out}")
     write_text_atomic(stamp, json.dumps(list(b.args)))
     return {"status": "ran", "seconds": round(time.perf_counter() - t0, 2), "notebook": f"ppma bench {b.name}"}
 

@@ -147,10 +147,12 @@ def test_plan_benches_write_their_json_once(tmp_path: Path) -> None:
     args = ["--videos", "2", "--frames", "4", "--size", "32", "--repeats", "1", "--transforms", "paper"]
     (tmp_path / "params" / "smoke").mkdir(parents=True)
     plan = tmp_path / "params" / "smoke" / "plan.yaml"
-    plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "pmg", "args": args}]}))
-    first = reproduce("smoke", root=tmp_path, build_book=False)
+    data = ["--clips", "2", "--video-frames", "16", "--frames", "4", "--stride", "2", "--size", "64x48"]
+    plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "data", "args": data}, {"name": "pmg", "args": args}]}))
+    first = reproduce("smoke", root=tmp_path, build_book=False)  # outputs/bench/ does not exist yet
     out = tmp_path / "outputs" / "bench" / "pmg.json"
     assert first["runs"]["bench_pmg"]["status"] == "ran" and json.loads(out.read_text())["frames"] == 4
+    assert json.loads((out.parent / "data.json").read_text())["config"]["clips"] == 2
     assert reproduce("smoke", root=tmp_path, build_book=False)["runs"]["bench_pmg"]["status"] == "skipped"
     plan.write_text(yaml.safe_dump({"runs": [], "benches": [{"name": "gpu", "args": []}]}))
     with pytest.raises(ConfigError, match="bench 'gpu' is not one of"):

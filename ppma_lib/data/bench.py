@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ppma_lib.atomic import write_text_atomic
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames", type=int, default=16, help="T frames per clip")
@@ -99,5 +101,5 @@ def run(args: argparse.Namespace) -> int:
               f"{r['frames_per_s']:>9.0f} {r['ms_per_clip']:>8.1f} {r['cpu_ms_per_clip']:>7.1f}")
     if args.json:
         config = {k: getattr(args, k) for k in ("frames", "stride", "size", "video_frames", "clips", "seed")}
-        Path(args.json).write_text(json.dumps({"config": config, "results": rows}, indent=1))
+        write_text_atomic(args.json, json.dumps({"config": config, "results": rows}, indent=1))
     return 0

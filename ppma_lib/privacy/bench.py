@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ppma_lib.atomic import write_text_atomic
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--frames", type=int, default=64, help="frames per clip (default 64)")
@@ -80,6 +82,5 @@ def run(args: argparse.Namespace) -> int:
               + f"); hole {100 * s['hole_frac']:.1f}%, "
               f"PSNR in hole {s['psnr_ours']:.1f} dB vs Telea {s['psnr_telea']:.1f}")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        write_text_atomic(args.json, json.dumps(results, indent=1))
     return 0
