@@ -67,7 +67,7 @@ def pretrain_runs(name: str, pretrain: dict | None, align: list | None, task: st
         else:
             src = task_videos(task) if pretrain["data"] in PER_TASK else lists([pretrain["data"]])
             o.update({k: v for k, v in src.items() if k != "data.val_lists"} | {"pmg.enabled": False})
-            if "pmg_aug" in pretrain:  # PMG-Aug: the paper gives no ratio; the first extra source feeds it
+            if "pmg_aug" in pretrain:  # PMG-Aug: the paper gives no ratio; the last extra source feeds it
                 o["pmg.aug_ratio"] = 0.5
                 o["pmg.image_source"] = image_source(pretrain["pmg_aug"][-1], task)
         runs.append({"name": name if align is None else f"{name}_stage1", "notebook": "book/06_pmg.ipynb"
