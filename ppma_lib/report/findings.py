@@ -52,8 +52,9 @@ def basis(sbs: pd.DataFrame, column: str) -> str:
         return "the six-task average"
     if column == "average_ran":
         names = [task_names()[t] for t in sbs.attrs["tasks_ran"]]
-        return (f"the average over {', '.join(names)}, the tasks run at the {sbs.attrs['profile']} profile "
-                "(the paper's numbers averaged over the same tasks)")
+        paper = ("the paper's six-task average: it gives no per-task numbers" if sbs["average_ran_paper"].isna().all()
+                 else "the paper's numbers averaged over the same tasks")
+        return f"the average over {', '.join(names)}, the tasks run at the {sbs.attrs['profile']} profile ({paper})"
     return {**task_names(), **VALUE_NAMES}.get(column, column)
 
 
@@ -164,7 +165,9 @@ def contrast(sbs: pd.DataFrame, a: tuple[str, Mapping[str, Any]], b: tuple[str, 
     col_a, col_b = a[0], b[0]
     if col_a == col_b == "average" and headline(sbs.attrs["values"], sbs) == "average_ran":
         col_a = col_b = "average_ran"  # no six-task average of ours: compare on the tasks we ran
-    vals = {f"{r}_{s}": pick(sbs, col, s, **m)
+    paper_cols = {c: "average" if c == "average_ran" and sbs["average_ran_paper"].isna().all() else c
+                  for c in (col_a, col_b)}  # an average-only table: the paper's side is its six-task average
+    vals = {f"{r}_{s}": pick(sbs, col if s == "ours" else paper_cols[col], s, **m)
             for r, (col, m) in (("a", (col_a, a[1])), ("b", (col_b, b[1]))) for s in ("paper", "ours")}
     gp, go = vals["a_paper"] - vals["b_paper"], vals["a_ours"] - vals["b_ours"]
     if math.isnan(go):

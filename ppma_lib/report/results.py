@@ -231,7 +231,10 @@ def _with_average_ran(ours: pd.DataFrame, ref: pd.DataFrame, values: list[str],
         return ours, ref, values
     attrs["tasks_ran"] = ran
     ours = ours.assign(average_ran=ours[ran].mean(axis=1, skipna=False))
-    ref = ref.assign(average_ran=ref[ran].mean(axis=1, skipna=False))
+    has_tasks = set(ran) <= set(ref.columns)  # an average-only table gives no per-task numbers to average
+    ref = ref.assign(average_ran=ref[ran].mean(axis=1, skipna=False) if has_tasks else math.nan)
+    if "delta" in values and ours["average"].isna().all():  # Tab. 2's gain, on the tasks we ran
+        ours = ours.assign(delta=_delta_to_align_only(ours.assign(average=ours["average_ran"])))
     i = values.index("average") + 1
     return ours, ref, [*values[:i], "average_ran", *values[i:]]
 
@@ -252,7 +255,11 @@ def side_by_side(paper: str, table: str, profile: str = "smoke", *, runs: pd.Dat
     ``attrs`` carries paper, table, profile, keys and values for :func:`styled` and the findings."""
     info = table_info(paper, table)
     ref = paper_table(paper, table)
-    ours = ours_table(paper, table, profile, runs=runs, root=root)
+    values = info["values"]
+    if "average" in values and not set(values) & set(TASKS):  # an average-only table (PPMA Tab. 2): our
+        values = [*values, *TASKS]  # per-task numbers too, so a profile that runs fewer tasks can average them
+    runs = collect(profile, root) if runs is None else runs
+    ours = _fill(ref, values, _table_runs(paper, table), _Runs(runs))
     return _side_by_side(ours, ref, info["keys"], info["values"],
                          {"paper": paper, "table": table, "profile": profile, "title": info["title"]})
 
