@@ -338,10 +338,20 @@ def stage(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
     return src
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
 def show_injected_parameters(executed: Path, out: Path) -> None:
     """Copy an executed notebook, hiding its default ``parameters`` cell when papermill injected the values
-    the run used (the page then shows the parameters of this profile once, not the defaults beside them)."""
+    the run used (the page then shows the parameters of this profile once, not the defaults beside them).
+
+    Widget outputs (tqdm's notebook progress bars) are dropped: a static page cannot run them, and their
+    presence makes the HTML load a widget manager from a CDN (the book must work offline)."""
     nb = json.loads(executed.read_text())
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb["cells"]:
+        if "outputs" in cell:
+            cell["outputs"] = [o for o in cell["outputs"] if WIDGET_MIME not in o.get("data", {})]
     tags = [c.get("metadata", {}).get("tags", []) for c in nb["cells"]]
     if any("injected-parameters" in t for t in tags):
         for cell, t in zip(nb["cells"], tags):

@@ -102,6 +102,14 @@ def test_book_shows_the_injected_parameters_once(tmp_path: Path) -> None:
     show_injected_parameters(src, out)
     tags = [c.metadata.get("tags", []) for c in nbf.read(out, as_version=4).cells]
     assert tags == [["parameters", "remove-cell"], ["injected-parameters"]]
+    progress = nbf.v4.new_output("display_data", {"application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                                                  "text/plain": "  0%|          | 0/9"})
+    nb.cells[1].outputs = [progress, nbf.v4.new_output("stream", text="done\n")]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    nbf.write(nb, src)
+    show_injected_parameters(src, out)
+    staged = nbf.read(out, as_version=4)
+    assert [o.output_type for o in staged.cells[1].outputs] == ["stream"] and "widgets" not in staged.metadata
     nb.cells = nb.cells[:1]  # run with its defaults: the defaults stay visible
     nbf.write(nb, src)
     show_injected_parameters(src, out)
