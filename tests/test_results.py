@@ -385,3 +385,6 @@ def test_an_average_only_table_averages_the_tasks_run(tmp_path):
                      ("average", {"stage1_mae": "NH Kinetics", "stage2_align": "none", "eval": "FT"}))
     assert (claim["claim_a_ours"], claim["claim_b_ours"], claim["claim_gap_paper"]) == ("50.0", "40.0", "+7.6")
     assert claim["claim_agree"] == "yes" and "six-task average" in claim["claim_basis"]
+    f = findings(sbs)
+    assert (f["best_paper"], f["best_paper_value"]) == ("Kinetics · Kinetics · FT", "68.1")  # its six-task average
+    assert (f["best_ours"], f["best_ours_value"]) == ("NH Kinetics · NH Kinetics · FT", "50.0")
