@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -104,3 +105,24 @@ def test_soup_averages_trunks(tmp_path) -> None:
     a, b = trunks[0].state_dict(), trunks[1].state_dict()
     key = next(k for k in soup if k.endswith("weight") and soup[k].ndim == 2)
     assert torch.allclose(soup[key], 0.25 * a[key] + 0.75 * b[key], atol=1e-6)
+
+
+def test_few_label_jobs_train_on_a_seeded_subset(smoke_at, tiny) -> None:
+    from ppma_lib.data.lists import per_class_subset, read_list
+    from ppma_lib.report.results import parse_run_name
+
+    df = suite.downstream_suite("", ["ucf_like"], ["scratch"], "smoke", PARAMS, smoke_at, progress=False,
+                                videos_per_class=[1, 2])
+    assert df["run"].tolist() == ["scratch__scratch__ucf_like", "scratch__scratch__ucf_like__vpc1",
+                                  "scratch__scratch__ucf_like__vpc2"]
+    assert parse_run_name(df["run"].iloc[1])["sweep"] == "videos_per_class"
+    full = read_list(tiny / "data" / "ucf" / "train.csv")
+    one = read_list(tiny / "out" / "smoke" / "scratch__scratch__ucf_like__vpc1" / "train_list.csv")
+    two = read_list(tiny / "out" / "smoke" / "scratch__scratch__ucf_like__vpc2" / "train_list.csv")
+    labels = sorted({label for _, label in full})
+    assert sorted(label for _, label in one) == labels and len(two) == 2 * len(labels)
+    assert set(one) <= set(two) and all(Path(p).is_file() for p, _ in one)  # nested, absolute paths
+    assert per_class_subset(full, 1, seed=0) == per_class_subset(full, 1, seed=0) != per_class_subset(full, 1, seed=5)
+    assert list(suite.top1_table(df).index) == ["scratch", "scratch, 1 videos/class", "scratch, 2 videos/class"]
+    with pytest.raises(ValueError, match="videos_per_class"):
+        SuiteConfig(videos_per_class=(0,))

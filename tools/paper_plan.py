@@ -124,6 +124,14 @@ def main() -> None:
     for model in ("dcf_mae_shaders", "dcf_ppma"):
         suites.append({"name": f"suite_{model}", "notebook": "book/04_downstream.ipynb", "params": "params/paper/downstream.yaml",
                        "overrides": {"model.init": f"run:{model}", "suite.model": model}})
+    # PMG Fig. 4: the same fine-tunings on 1 ... 50 train videos per class (suite.videos_per_class)
+    for model, per_task in (("pmg_shaders_100k", False), ("videomae_ft_videos", True)):
+        for task in ("ucf_like", "hmdb_like"):
+            init = f"run:{model}_of_{task}" if per_task else f"run:{model}"
+            suites.append({"name": f"suite_{model}_{task}_few_label", "notebook": "book/04_downstream.ipynb",
+                           "params": "params/paper/downstream.yaml",
+                           "overrides": {"model.init": init, "suite.model": model, "suite.tasks": [task],
+                                         "suite.evals": ["finetune"], "suite.videos_per_class": [1, 5, 10, 25, 50]}})
     # the run whose executed notebook the book shows for each experiment notebook (the others are in outputs/)
     for r in [*runs.values(), *suites]:
         if r["name"] in SHOWN:

@@ -102,3 +102,16 @@ def write_label_map(path: str | os.PathLike, mapping: Mapping[int, str]) -> Path
         if "\t" in name or "\n" in name or not name.strip():
             raise ValueError(f"label {k}: name {name!r} is empty or holds a tab/newline")
     return write_text_atomic(path, "".join(f"{int(k)}\t{mapping[k]}\n" for k in sorted(mapping)))
+
+
+def per_class_subset(items: list[tuple[str, int]], n: int, seed: int = 0) -> list[tuple[str, int]]:
+    """``n`` items of every label (all of a smaller class), drawn by a seeded shuffle per class and kept in
+    list order; a larger ``n`` keeps the items of a smaller one (1 ⊂ 5 ⊂ 10 videos per class, PMG Fig. 4)."""
+    import numpy as np
+
+    by_label: dict[int, list[int]] = {}
+    for i, (_, label) in enumerate(items):
+        by_label.setdefault(label, []).append(i)
+    keep = {i for label, idx in by_label.items()
+            for i in np.random.default_rng([seed, label]).permutation(idx)[:n].tolist()}
+    return [item for i, item in enumerate(items) if i in keep]

@@ -19,6 +19,8 @@ class SuiteConfig:
     evals: tuple[str, ...] = ()  # finetune | linear_probe | scratch | mix_probe
     params: dict[str, str] = field(default_factory=dict)  # eval -> its params file (the recipe of that protocol)
     overrides: dict[str, Any] = field(default_factory=dict)  # dotted key -> value, applied to every job
+    # PMG Fig. 4: each (eval, task) also trained on N train videos per class (a seeded subset), named __vpc<N>
+    videos_per_class: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.evals) - set(EVALS)
@@ -26,6 +28,8 @@ class SuiteConfig:
             raise ValueError(f"suite.evals: unknown {sorted(unknown)}; choose from {EVALS}")
         if len(set(self.tasks)) != len(self.tasks):
             raise ValueError(f"suite.tasks lists a task twice: {list(self.tasks)}")
+        if any(n < 1 for n in self.videos_per_class):
+            raise ValueError(f"suite.videos_per_class must be >= 1, got {list(self.videos_per_class)}")
         missing = [e for e in self.evals if e not in self.params]
         if missing:
             raise ValueError(f"suite.params names no params file for {missing}")

@@ -59,15 +59,36 @@ def task_data(task: str, profile: str, root: str | Path = ".") -> dict[str, Any]
             "data.source_names": [task_folder(task)]}
 
 
+FEW_LABEL_LIST = "train_list.csv"  # a few-label job's subset of the task's train list, in its run directory
+
+
 def job_config(model_ref: str, eval_: str, task: str, profile: str, params_file: str | Path,
-               overrides: Mapping[str, Any] | None = None, model: str | None = None) -> Experiment:
-    """The resolved config of one (eval, task) job of a suite."""
+               overrides: Mapping[str, Any] | None = None, model: str | None = None,
+               videos_per_class: int | None = None) -> Experiment:
+    """The resolved config of one (eval, task) job of a suite; with ``videos_per_class`` the job trains on
+    ``<run dir>/train_list.csv`` (written by :func:`write_few_label_list`) and its name ends in ``__vpc<N>``."""
     name = model or model_name(model_ref)
     init = {"model.init": ""} if eval_ in ("scratch", "mix_probe") else {"model.init": model_ref}
-    job = {**task_data(task, profile), **init, **dict(overrides or {}),
-           "run.name": run_name(name, eval_, task), "run.task": eval_, "run.profile": profile,
+    suffix = f"__vpc{videos_per_class}" if videos_per_class else ""
+    few = {"train.drop_last": False} if videos_per_class else {}  # 1 video per class can be less than a batch
+    job = {**task_data(task, profile), **init, **few, **dict(overrides or {}),
+           "run.name": run_name(name, eval_, task) + suffix, "run.task": eval_, "run.profile": profile,
            "train.progress": False}  # the suite's own bar replaces the per-run bars
-    return resolve(params_file, job)
+    cfg = resolve(params_file, job)
+    if videos_per_class:
+        cfg = resolve(params_file, {**job, "data.train_lists": [str(cfg.run_dir / FEW_LABEL_LIST)]})
+    return cfg
+
+
+def write_few_label_list(full: Experiment, few: Experiment, videos_per_class: int) -> Path:
+    """``few``'s train list: ``videos_per_class`` videos of each class of ``full``'s (one list), seeded by
+    the run seed, with absolute paths so they resolve wherever the subset list lives."""
+    from ppma_lib.data.lists import per_class_subset, read_list, write_list
+
+    (src,) = full.data.train_lists
+    base = Path(full.data.root) if full.data.root else Path(src).parent
+    items = [(str((base / rel).resolve()), label) for rel, label in read_list(src, full.data.list_format)]
+    return write_list(few.data.train_lists[0], per_class_subset(items, videos_per_class, full.run.seed))
 
 
 def _resolved(cfg: Experiment) -> dict[str, Any]:
@@ -115,6 +136,7 @@ def downstream_suite(
     overrides: Mapping[str, Any] | None = None,
     model: str | None = None,
     progress: bool = True,
+    videos_per_class: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Run (or reuse) one fit per (eval, task); one row per job: run, eval, task, status, top1, seconds (, beta).
 
@@ -124,6 +146,7 @@ def downstream_suite(
         base_params: eval -> params file (the recipe of that protocol, e.g. ``params/mini/finetune.yaml``).
         overrides: dotted keys applied to every job.
         model: the name in run names (default: from ``model_ref``).
+        videos_per_class: also run every pair on that many train videos per class (``__vpc<N>``, PMG Fig. 4).
     """
     from tqdm.auto import tqdm
 
@@ -133,20 +156,23 @@ def downstream_suite(
     missing = [e for e in evals if e not in base_params]
     if missing:
         raise ConfigError(f"no params file for eval(s) {missing}: pass base_params={{eval: params file}}")
-    jobs = [(e, t) for e in evals for t in tasks]
+    jobs = [(e, t, n) for e in evals for t in tasks for n in (None, *videos_per_class)]
     rows = []
     bar = tqdm(jobs, desc=f"suite {model or model_name(model_ref)}", unit="run", disable=not progress)
-    for eval_, task in bar:
-        cfg = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model)
+    for eval_, task, vpc in bar:
+        full = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model)
+        cfg = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model, vpc) if vpc else full
         bar.set_postfix_str(cfg.run.name)
-        row: dict[str, Any] = {"run": cfg.run.name, "eval": eval_, "task": task}
+        row: dict[str, Any] = {"run": cfg.run.name, "eval": eval_, "task": task, "videos_per_class": vpc}
         if up_to_date(cfg):
             summary = json.loads((cfg.run_dir / "summary.json").read_text())
             row["status"] = "up to date"
         else:
-            ensure_inputs(cfg)
+            ensure_inputs(full)
             _fresh(cfg)
             make_run_dir(cfg)
+            if vpc:
+                write_few_label_list(full, cfg, vpc)
             summary = fit(cfg)
             if eval_ == "mix_probe":
                 summary["beta"] = mixing_beta(cfg.run_dir)
@@ -155,7 +181,8 @@ def downstream_suite(
         row.update(top1=summary.get("top1"), beta=summary.get("beta"), seconds=summary.get("wall_time_s"))
         rows.append(row)
     df = pd.DataFrame(rows)
-    return df if "beta" not in df or df["beta"].notna().any() else df.drop(columns="beta")
+    drop = [c for c in ("beta", "videos_per_class") if c in df and df[c].isna().all()]
+    return df.drop(columns=drop)
 
 
 def run_suite(cfg: Experiment) -> pd.DataFrame:
@@ -168,7 +195,7 @@ def run_suite(cfg: Experiment) -> pd.DataFrame:
     if cfg.model.mix_inits:
         extra.setdefault("model.mix_inits", list(cfg.model.mix_inits))
     df = downstream_suite(cfg.model.init, s.tasks, s.evals, cfg.run.profile, s.params, extra,
-                          model=s.model or None, progress=cfg.train.progress)
+                          model=s.model or None, progress=cfg.train.progress, videos_per_class=s.videos_per_class)
     df.to_csv(run_dir / "suite.csv", index=False)
     (run_dir / "summary.json").write_text(json.dumps(
         {"run": cfg.run.name, "task": "suite", "model": s.model or model_name(cfg.model.init),
@@ -177,7 +204,11 @@ def run_suite(cfg: Experiment) -> pd.DataFrame:
 
 
 def top1_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Suite rows -> top-1 (%) with one row per eval and one column per task, plus their average."""
+    """Suite rows -> top-1 (%) with one row per eval (and videos per class) and one column per task, plus their
+    average."""
+    if "videos_per_class" in df:
+        df = df.assign(eval=[e if pd.isna(n) else f"{e}, {int(n)} videos/class"
+                             for e, n in zip(df["eval"], df["videos_per_class"])])
     table = df.pivot(index="eval", columns="task", values="top1")
     table = table[[t for t in dict.fromkeys(df["task"])]]
     table["average"] = table.mean(axis=1)
