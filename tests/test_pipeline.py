@@ -121,6 +121,7 @@ def test_shipped_plans_resolve(profile: str) -> None:
     """Every run of the shipped plans resolves, its inputs are runs of the same plan, and every experiment
     notebook of the book has one run whose executed copy the book shows."""
     from ppma_lib.pipeline import dependencies, resolve_run
+    from ppma_lib.train.suite import run_name as suite_run_name
 
     root = Path.cwd()
     plan = load_plan(profile, root)
@@ -131,22 +132,29 @@ def test_shipped_plans_resolve(profile: str) -> None:
     assert all((root / c).is_file() for c in plan.chapters)
     shown = [r.notebook for r in plan.runs if r.show]
     assert len(shown) == len(set(shown)), "one shown run per notebook"
-    if profile in ("smoke", "mini"):  # runs may execute at once (--jobs): whatever generates data comes first
-        import graphlib
+    # runs may execute at once (--jobs): what makes data comes first, and two suites that train the same
+    # downstream run never run together
+    import graphlib
 
-        deps = {r.name: dependencies(resolve_run(plan, r, root), r) for r in plan.runs}
-        order = list(graphlib.TopologicalSorter(deps).static_order())
-        upstream: dict[str, set[str]] = {}
-        for n in order:
-            upstream[n] = set().union(*([deps[n]] + [upstream[d] for d in deps[n]]))
-        for r in (r for r in plan.runs if r.name != "data" and "quickstart" not in r.notebook):  # it only resolves
-            cfg = resolve_run(plan, r, root)
-            reads = [*cfg.data.train_lists, *cfg.data.val_lists, *cfg.suite.tasks, *cfg.model.mix_inits]
-            reads += [cfg.pmg.image_source] if cfg.pmg.image_source.startswith("folder:") else []
-            if r.name == "nohuman" or reads:
-                assert "data" in upstream[r.name], f"{r.name} reads generated data but does not run after 'data'"
-            if any("nohuman" in str(x) for x in reads) and r.name != "nohuman":
-                assert "nohuman" in upstream[r.name], f"{r.name} reads the No-Human set but does not run after it"
+    deps = {r.name: dependencies(resolve_run(plan, r, root), r) for r in plan.runs}
+    upstream: dict[str, set[str]] = {}
+    for n in graphlib.TopologicalSorter(deps).static_order():
+        upstream[n] = set().union(*([deps[n]] + [upstream[d] for d in deps[n]]))
+    made: dict[str, set[str]] = {}  # suite run -> the runs its jobs write
+    for r in (r for r in plan.runs if r.name != "data" and "quickstart" not in r.notebook):  # it only resolves
+        cfg = resolve_run(plan, r, root)
+        jobs = {suite_run_name(cfg.suite.model, e, t) for e in cfg.suite.evals for t in cfg.suite.tasks}
+        for other, their_jobs in made.items():
+            assert not jobs & their_jobs or other in upstream[r.name] or r.name in upstream[other], (r.name, other)
+        made[r.name] = jobs
+        if profile == "paper":
+            continue
+        reads = [*cfg.data.train_lists, *cfg.data.val_lists, *cfg.suite.tasks, *cfg.model.mix_inits]
+        reads += [cfg.pmg.image_source] if cfg.pmg.image_source.startswith("folder:") else []
+        if r.name == "nohuman" or reads:
+            assert "data" in upstream[r.name], f"{r.name} reads generated data but does not run after 'data'"
+        if any("nohuman" in str(x) for x in reads) and r.name != "nohuman":
+            assert "nohuman" in upstream[r.name], f"{r.name} reads the No-Human set but does not run after it"
     if profile != "paper":  # the paper profile has no data notebooks (users bring the datasets)
         assert set(shown) == {str(p.relative_to(root)) for p in (root / "book").glob("0*.ipynb")}
 

@@ -128,8 +128,9 @@ def main() -> None:
     for model, per_task in (("pmg_shaders_100k", False), ("videomae_ft_videos", True)):
         for task in ("ucf_like", "hmdb_like"):
             init = f"run:{model}_of_{task}" if per_task else f"run:{model}"
+            full = f"suite_{model}_{task}" if per_task else f"suite_{model}"  # its full-set job: not both at once
             suites.append({"name": f"suite_{model}_{task}_few_label", "notebook": "book/04_downstream.ipynb",
-                           "params": "params/paper/downstream.yaml",
+                           "params": "params/paper/downstream.yaml", "after": [full],
                            "overrides": {"model.init": init, "suite.model": model, "suite.tasks": [task],
                                          "suite.evals": ["finetune"], "suite.videos_per_class": [1, 5, 10, 25, 50]}})
     # the run whose executed notebook the book shows for each experiment notebook (the others are in outputs/)
