@@ -38,6 +38,7 @@ def test_names_and_task_folders() -> None:
     assert suite.run_name("ppma", "scratch", "uav_like") == "scratch__scratch__uav_like"
     assert suite.model_name("run:soup_a050_050_000") == "soup_a050_050_000"
     assert jobs_data.task_folder("diving_like") == "diving" and jobs_data.task_folder("ikea") == "ikea"
+    assert jobs_data.task_folder("k400") == "real"  # the K400 stand-in (PMG Tab. 12)
 
 
 def test_suite_runs_skips_and_reruns(smoke_at, tiny) -> None:

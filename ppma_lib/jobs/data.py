@@ -25,9 +25,13 @@ def data_root(profile: str) -> Path:
     return Path(PROFILE_DATA[profile][0])
 
 
+STAND_INS = {"k400": "real"}  # PMG Tab. 12 fine-tunes on Kinetics-400: MiniSynAPT's `real`, with its own labels
+
+
 def task_folder(task: str) -> str:
-    """Report task key -> MiniSynAPT folder: ``ucf_like`` -> ``ucf`` (a folder name passes through)."""
-    return task.removesuffix("_like")
+    """Report task key -> MiniSynAPT folder: ``ucf_like`` -> ``ucf``, ``k400`` -> ``real`` (a folder name
+    passes through)."""
+    return STAND_INS.get(task, task.removesuffix("_like"))
 
 
 def task_lists(task: str, root: str | Path) -> tuple[str, str]:
