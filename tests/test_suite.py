@@ -127,3 +127,21 @@ def test_few_label_jobs_train_on_a_seeded_subset(smoke_at, tiny) -> None:
     assert list(suite.top1_table(df).index) == ["scratch", "scratch, 1 videos/class", "scratch, 2 videos/class"]
     with pytest.raises(ValueError, match="videos_per_class"):
         SuiteConfig(videos_per_class=(0,))
+
+
+def test_epoch_jobs_fine_tune_intermediate_checkpoints(smoke_at, tiny) -> None:
+    from ppma_lib.models.checkpoints import read_checkpoint
+
+    src = {**smoke_at, "train.epochs": 2, "train.ckpt_every": 1}
+    pre = suite.downstream_suite("", ["ucf_like"], ["scratch"], "smoke", PARAMS, src, model="scratch_pre", progress=False)
+    pre_dir = tiny / "out" / "smoke" / pre["run"].iloc[0]
+    assert (pre_dir / "ckpt_0001.pt").is_file()
+    ref = f"run:{pre_dir.name}"
+    df = suite.downstream_suite(ref, ["ucf_like"], ["finetune"], "smoke", PARAMS, smoke_at, model="m_ep",
+                                progress=False, init_epochs=[1])
+    assert df["run"].tolist() == ["m_ep__finetune__ucf_like", "m_ep__finetune__ucf_like__ep1"]
+    summary = json.loads((tiny / "out" / "smoke" / "m_ep__finetune__ucf_like__ep1" / "summary.json").read_text())
+    assert summary["init"].endswith("ckpt_0001.pt") and read_checkpoint(summary["init"])["epoch"] == 1
+    assert list(suite.top1_table(df).index) == ["finetune", "finetune, from epoch 1"]
+    with pytest.raises(ConfigError, match="init_epochs"):
+        suite.job_config("", "finetune", "ucf_like", "smoke", PARAMS["finetune"], smoke_at, init_epoch=1)

@@ -133,6 +133,13 @@ def main() -> None:
                            "params": "params/paper/downstream.yaml", "after": [full],
                            "overrides": {"model.init": init, "suite.model": model, "suite.tasks": [task],
                                          "suite.evals": ["finetune"], "suite.videos_per_class": [1, 5, 10, 25, 50]}})
+    # PMG Fig. 3a: HMDB51 fine-tunings from the checkpoints every 200 of the 2,000 pre-training epochs
+    for model, init, full in (("pmg_shaders_10k", "pmg_shaders_10k", "suite_pmg_shaders_10k"),
+                              ("pmg_frames", "pmg_frames_of_hmdb_like", "suite_pmg_frames_hmdb_like")):
+        suites.append({"name": f"suite_{model}_hmdb_like_epochs", "notebook": "book/04_downstream.ipynb",
+                       "params": "params/paper/downstream.yaml", "after": [full],
+                       "overrides": {"model.init": f"run:{init}", "suite.model": model, "suite.tasks": ["hmdb_like"],
+                                     "suite.evals": ["finetune"], "suite.init_epochs": list(range(200, 2000, 200))}})
     # the run whose executed notebook the book shows for each experiment notebook (the others are in outputs/)
     for r in [*runs.values(), *suites]:
         if r["name"] in SHOWN:

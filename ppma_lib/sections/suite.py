@@ -21,6 +21,8 @@ class SuiteConfig:
     overrides: dict[str, Any] = field(default_factory=dict)  # dotted key -> value, applied to every job
     # PMG Fig. 4: each (eval, task) also trained on N train videos per class (a seeded subset), named __vpc<N>
     videos_per_class: tuple[int, ...] = ()
+    # PMG Fig. 3a: each pair also fine-tuned from model.init's checkpoint of epoch N (its train.ckpt_every), __ep<N>
+    init_epochs: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.evals) - set(EVALS)
@@ -28,8 +30,9 @@ class SuiteConfig:
             raise ValueError(f"suite.evals: unknown {sorted(unknown)}; choose from {EVALS}")
         if len(set(self.tasks)) != len(self.tasks):
             raise ValueError(f"suite.tasks lists a task twice: {list(self.tasks)}")
-        if any(n < 1 for n in self.videos_per_class):
-            raise ValueError(f"suite.videos_per_class must be >= 1, got {list(self.videos_per_class)}")
+        for name in ("videos_per_class", "init_epochs"):
+            if any(n < 1 for n in getattr(self, name)):
+                raise ValueError(f"suite.{name} must be >= 1, got {list(getattr(self, name))}")
         missing = [e for e in self.evals if e not in self.params]
         if missing:
             raise ValueError(f"suite.params names no params file for {missing}")

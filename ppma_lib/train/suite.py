@@ -64,12 +64,18 @@ FEW_LABEL_LIST = "train_list.csv"  # a few-label job's subset of the task's trai
 
 def job_config(model_ref: str, eval_: str, task: str, profile: str, params_file: str | Path,
                overrides: Mapping[str, Any] | None = None, model: str | None = None,
-               videos_per_class: int | None = None) -> Experiment:
+               videos_per_class: int | None = None, init_epoch: int | None = None) -> Experiment:
     """The resolved config of one (eval, task) job of a suite; with ``videos_per_class`` the job trains on
-    ``<run dir>/train_list.csv`` (written by :func:`write_few_label_list`) and its name ends in ``__vpc<N>``."""
+    ``<run dir>/train_list.csv`` (written by :func:`write_few_label_list`) and its name ends in ``__vpc<N>``;
+    with ``init_epoch`` it starts from ``ckpt_<N>.pt`` of the ``run:<name>`` it fine-tunes (``__ep<N>``)."""
     name = model or model_name(model_ref)
     init = {"model.init": ""} if eval_ in ("scratch", "mix_probe") else {"model.init": model_ref}
-    suffix = f"__vpc{videos_per_class}" if videos_per_class else ""
+    if init_epoch:
+        if not model_ref.startswith("run:") or eval_ in ("scratch", "mix_probe"):
+            raise ConfigError(f"suite.init_epochs fine-tunes checkpoints of a run:<name> model.init, got {model_ref!r}")
+        out_root = (overrides or {}).get("run.out_root", resolve(params_file).run.out_root)
+        init = {"model.init": str(Path(out_root) / profile / model_ref[4:] / f"ckpt_{init_epoch:04d}.pt")}
+    suffix = f"__vpc{videos_per_class}" if videos_per_class else f"__ep{init_epoch}" if init_epoch else ""
     few = {"train.drop_last": False} if videos_per_class else {}  # 1 video per class can be less than a batch
     job = {**task_data(task, profile), **init, **few, **dict(overrides or {}),
            "run.name": run_name(name, eval_, task) + suffix, "run.task": eval_, "run.profile": profile,
@@ -137,6 +143,7 @@ def downstream_suite(
     model: str | None = None,
     progress: bool = True,
     videos_per_class: Sequence[int] = (),
+    init_epochs: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Run (or reuse) one fit per (eval, task); one row per job: run, eval, task, status, top1, seconds (, beta).
 
@@ -147,6 +154,7 @@ def downstream_suite(
         overrides: dotted keys applied to every job.
         model: the name in run names (default: from ``model_ref``).
         videos_per_class: also run every pair on that many train videos per class (``__vpc<N>``, PMG Fig. 4).
+        init_epochs: also fine-tune from the init run's checkpoint of each epoch (``__ep<N>``, PMG Fig. 3a).
     """
     from tqdm.auto import tqdm
 
@@ -156,14 +164,17 @@ def downstream_suite(
     missing = [e for e in evals if e not in base_params]
     if missing:
         raise ConfigError(f"no params file for eval(s) {missing}: pass base_params={{eval: params file}}")
-    jobs = [(e, t, n) for e in evals for t in tasks for n in (None, *videos_per_class)]
+    variants = [(None, None), *((n, None) for n in videos_per_class), *((None, ep) for ep in init_epochs)]
+    jobs = [(e, t, n, ep) for e in evals for t in tasks for n, ep in variants]
     rows = []
     bar = tqdm(jobs, desc=f"suite {model or model_name(model_ref)}", unit="run", disable=not progress)
-    for eval_, task, vpc in bar:
+    for eval_, task, vpc, ep in bar:
         full = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model)
-        cfg = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model, vpc) if vpc else full
+        cfg = (job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model, vpc, ep)
+               if vpc or ep else full)
         bar.set_postfix_str(cfg.run.name)
-        row: dict[str, Any] = {"run": cfg.run.name, "eval": eval_, "task": task, "videos_per_class": vpc}
+        row: dict[str, Any] = {"run": cfg.run.name, "eval": eval_, "task": task, "videos_per_class": vpc,
+                               "init_epoch": ep}
         if up_to_date(cfg):
             summary = json.loads((cfg.run_dir / "summary.json").read_text())
             row["status"] = "up to date"
@@ -181,7 +192,7 @@ def downstream_suite(
         row.update(top1=summary.get("top1"), beta=summary.get("beta"), seconds=summary.get("wall_time_s"))
         rows.append(row)
     df = pd.DataFrame(rows)
-    drop = [c for c in ("beta", "videos_per_class") if c in df and df[c].isna().all()]
+    drop = [c for c in ("beta", "videos_per_class", "init_epoch") if c in df and df[c].isna().all()]
     return df.drop(columns=drop)
 
 
@@ -195,7 +206,8 @@ def run_suite(cfg: Experiment) -> pd.DataFrame:
     if cfg.model.mix_inits:
         extra.setdefault("model.mix_inits", list(cfg.model.mix_inits))
     df = downstream_suite(cfg.model.init, s.tasks, s.evals, cfg.run.profile, s.params, extra,
-                          model=s.model or None, progress=cfg.train.progress, videos_per_class=s.videos_per_class)
+                          model=s.model or None, progress=cfg.train.progress, videos_per_class=s.videos_per_class,
+                          init_epochs=s.init_epochs)
     df.to_csv(run_dir / "suite.csv", index=False)
     (run_dir / "summary.json").write_text(json.dumps(
         {"run": cfg.run.name, "task": "suite", "model": s.model or model_name(cfg.model.init),
@@ -206,9 +218,9 @@ def run_suite(cfg: Experiment) -> pd.DataFrame:
 def top1_table(df: pd.DataFrame) -> pd.DataFrame:
     """Suite rows -> top-1 (%) with one row per eval (and videos per class) and one column per task, plus their
     average."""
-    if "videos_per_class" in df:
-        df = df.assign(eval=[e if pd.isna(n) else f"{e}, {int(n)} videos/class"
-                             for e, n in zip(df["eval"], df["videos_per_class"])])
+    for col, label in (("videos_per_class", "{e}, {n} videos/class"), ("init_epoch", "{e}, from epoch {n}")):
+        if col in df:
+            df = df.assign(eval=[e if pd.isna(n) else label.format(e=e, n=int(n)) for e, n in zip(df["eval"], df[col])])
     table = df.pivot(index="eval", columns="task", values="top1")
     table = table[[t for t in dict.fromkeys(df["task"])]]
     table["average"] = table.mean(axis=1)
