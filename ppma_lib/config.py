@@ -394,14 +394,35 @@ def derive(cfg: Experiment, num_samples: int | None = None, world_size: int = 1)
     )
 
 
+def resolved_doc(cfg: Experiment) -> dict[str, Any]:
+    """What ``params.resolved.yaml`` holds: the config plus derived values, as plain data."""
+    return {**cfg.to_dict(), "derived": dataclasses.asdict(derive(cfg))}
+
+
 def write_resolved(cfg: Experiment, run_dir: str | Path | None = None) -> Path:
     """Write ``params.resolved.yaml`` (the config plus derived values) into the run directory."""
     run_dir = Path(run_dir) if run_dir is not None else cfg.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
-    doc = cfg.to_dict()
-    doc["derived"] = dataclasses.asdict(derive(cfg))
     path = run_dir / "params.resolved.yaml"
-    return write_text_atomic(path, yaml.safe_dump(doc, sort_keys=False))
+    return write_text_atomic(path, yaml.safe_dump(resolved_doc(cfg), sort_keys=False))
+
+
+def clear_stale_run(cfg: Experiment, root: str | Path = ".") -> bool:
+    """Remove ``cfg.run_dir`` (under ``root``) when its ``params.resolved.yaml`` was written for other
+    parameters, so that ``train.resume=auto`` does not continue (or take as finished) a run of another config;
+    an interrupted run of the same config is kept and resumes. -> whether it was removed."""
+    import shutil
+
+    run_dir = Path(root) / cfg.run_dir
+    path = run_dir / "params.resolved.yaml"
+    if not path.is_file():
+        return False
+    old, new = yaml.safe_load(path.read_text()) or {}, resolved_doc(cfg)
+    old.pop("source", None), new.pop("source", None)  # where the params file was named from is not a parameter
+    if old != new:
+        shutil.rmtree(run_dir)
+        return True
+    return False
 
 
 def make_run_dir(cfg: Experiment) -> Path:

@@ -211,7 +211,10 @@ def reproduce(
             todo.append(name)
 
     def execute_run(name: str) -> dict[str, Any]:
+        from ppma_lib.config import clear_stale_run
+
         r, run_dir = plan.run(name), root / configs[name].run_dir
+        clear_stale_run(configs[name], root)  # new parameters: start over, do not resume the old run
         done = run_dir / DONE_FILE
         done.unlink(missing_ok=True)
         t0 = time.perf_counter()

@@ -74,6 +74,18 @@ def test_order_cache_only_force(project: Path) -> None:
     reproduce("smoke", root=project, build_book=False, only="b", force=True)
     assert log(project)[6:] == ["a", "b"]  # b and its input, forced; c not selected
 
+    # a run whose parameters changed starts over (train.resume=auto would continue the old one); an
+    # interrupted run of the same parameters keeps its directory and resumes
+    a_dir = project / "outputs" / "smoke" / "a"
+    (a_dir / "last.pt").write_bytes(b"old state")
+    (a_dir / ".fingerprint").unlink()  # interrupted
+    reproduce("smoke", root=project, build_book=False, only="a")
+    assert (a_dir / "last.pt").read_bytes() == b"old state"
+    plan["runs"][1]["overrides"] = {"run.seed": 2}
+    (project / "params/smoke/plan.yaml").write_text(yaml.safe_dump(plan))
+    reproduce("smoke", root=project, build_book=False, only="a")
+    assert not (a_dir / "last.pt").exists() and (a_dir / "exp.ipynb").is_file()
+
 
 def test_plan_errors(project: Path) -> None:
     plan = yaml.safe_load((project / "params/smoke/plan.yaml").read_text())

@@ -12,14 +12,13 @@ suite after adding a task trains only the new pairs.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 import yaml
 
-from ppma_lib.config import ConfigError, Experiment, derive, load_yaml, make_run_dir, resolve, to_plain
+from ppma_lib.config import ConfigError, Experiment, clear_stale_run, load_yaml, make_run_dir, resolve, resolved_doc
 from ppma_lib.jobs.data import PROFILE_DATA, data_root, ensure_inputs, task_folder, task_lists
 
 DATASETS_FILE = "params/{profile}/_datasets.yaml"  # profiles with real datasets: where each task lives
@@ -97,12 +96,6 @@ def write_few_label_list(full: Experiment, few: Experiment, videos_per_class: in
     return write_list(few.data.train_lists[0], per_class_subset(items, videos_per_class, full.run.seed))
 
 
-def _resolved(cfg: Experiment) -> dict[str, Any]:
-    import dataclasses
-
-    return {**to_plain(cfg), "derived": dataclasses.asdict(derive(cfg))}
-
-
 def up_to_date(cfg: Experiment) -> bool:
     """summary.json exists, params.resolved.yaml equals ``cfg``'s, and both are newer than the inputs."""
     from ppma_lib.train.state import resolve_init
@@ -110,18 +103,11 @@ def up_to_date(cfg: Experiment) -> bool:
     summary, params = cfg.run_dir / "summary.json", cfg.run_dir / "params.resolved.yaml"
     if not (summary.is_file() and params.is_file()):
         return False
-    if yaml.safe_load(params.read_text()) != _resolved(cfg):
+    if yaml.safe_load(params.read_text()) != resolved_doc(cfg):
         return False
     inits = [p for p in (resolve_init(r, cfg.run.out_root, cfg.run.profile) for r in (cfg.model.init, *cfg.model.mix_inits)
                          if r) if p is not None]
     return all(summary.stat().st_mtime >= p.stat().st_mtime for p in inits)
-
-
-def _fresh(cfg: Experiment) -> None:
-    """Forget an earlier run of this name made with other parameters (fit would resume from it)."""
-    params = cfg.run_dir / "params.resolved.yaml"
-    if params.is_file() and yaml.safe_load(params.read_text()) != _resolved(cfg):
-        shutil.rmtree(cfg.run_dir)
 
 
 def mixing_beta(run_dir: Path) -> float:
@@ -180,7 +166,7 @@ def downstream_suite(
             row["status"] = "up to date"
         else:
             ensure_inputs(full)
-            _fresh(cfg)
+            clear_stale_run(cfg)
             make_run_dir(cfg)
             if vpc:
                 write_few_label_list(full, cfg, vpc)
