@@ -143,14 +143,23 @@ def executed_notebook(run_dir: Path, notebook: str) -> Path:
 # --------------------------------------------------------------------------------------------------
 # execution
 # --------------------------------------------------------------------------------------------------
+KERNEL_START_TRIES = 3  # kernels started at once (--jobs) can race for a TCP port: "Kernel didn't respond"
+
+
 def execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
     import papermill as pm
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(
-        str(notebook), str(output), parameters=parameters, cwd=str(cwd), progress_bar=False,
-        kernel_name="python3", log_output=False,
-    )
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        try:
+            pm.execute_notebook(
+                str(notebook), str(output), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                kernel_name="python3", log_output=False,
+            )
+            return
+        except RuntimeError as e:  # a kernel that never came up ran nothing: start it again
+            if "Kernel didn't respond" not in str(e) or attempt == KERNEL_START_TRIES:
+                raise
 
 
 def reproduce(

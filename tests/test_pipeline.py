@@ -219,3 +219,23 @@ def test_schedule_respects_dependencies_and_the_job_limit() -> None:
     with pytest.raises(RuntimeError, match="b broke"):
         schedule(list(deps), deps, fail_b, jobs=1)
     assert started == ["a"]  # nothing new starts after a failure
+
+
+def test_a_kernel_that_never_started_is_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import papermill
+
+    from ppma_lib import pipeline
+
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) < pipeline.KERNEL_START_TRIES:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    pipeline.execute(tmp_path / "a.ipynb", tmp_path / "out" / "a.ipynb", {}, tmp_path)
+    assert len(calls) == pipeline.KERNEL_START_TRIES
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("cell failed")))
+    with pytest.raises(RuntimeError, match="cell failed"):  # any other error is the run's own: no retry
+        pipeline.execute(tmp_path / "a.ipynb", tmp_path / "out" / "a.ipynb", {}, tmp_path)
