@@ -21,6 +21,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("make-data mini", "ppma_lib.minisynapt.cli", "generate the MiniSynAPT benchmark"),
     ("make-data images", "ppma_lib.pmg.cli_images", "generate procedural images (shaders, fractals, visual atoms)"),
     ("make-data frames", "ppma_lib.data.frames", "extract random frames of the videos of a list (PMG on FT frames)"),
+    ("make-data fd-subsets", "ppma_lib.data.motion_subsets",
+     "split a video list by mean frame difference (PMG Tab. 13: large / medium / small)"),
     ("data check", "ppma_lib.data.check", "report missing and unreadable videos of a list file"),
     ("remove-humans", "ppma_lib.privacy.cli", "remove humans from the videos of a list (segment + inpaint + audit)"),
     ("bench data", "ppma_lib.data.bench", "video decoding throughput: decord vs PyAV vs frame folders"),

@@ -407,6 +407,17 @@ def write_resolved(cfg: Experiment, run_dir: str | Path | None = None) -> Path:
     return write_text_atomic(path, yaml.safe_dump(resolved_doc(cfg), sort_keys=False))
 
 
+def params_match(cfg: Experiment, root: str | Path = ".") -> bool:
+    """Whether ``cfg.run_dir`` (under ``root``) holds a ``params.resolved.yaml`` written for ``cfg``'s
+    parameters; where the params file was named from (``source``) is not a parameter."""
+    path = Path(root) / cfg.run_dir / "params.resolved.yaml"
+    if not path.is_file():
+        return False
+    old, new = yaml.safe_load(path.read_text()) or {}, resolved_doc(cfg)
+    old.pop("source", None), new.pop("source", None)
+    return old == new
+
+
 def clear_stale_run(cfg: Experiment, root: str | Path = ".") -> bool:
     """Remove ``cfg.run_dir`` (under ``root``) when its ``params.resolved.yaml`` was written for other
     parameters, so that ``train.resume=auto`` does not continue (or take as finished) a run of another config;
@@ -414,12 +425,7 @@ def clear_stale_run(cfg: Experiment, root: str | Path = ".") -> bool:
     import shutil
 
     run_dir = Path(root) / cfg.run_dir
-    path = run_dir / "params.resolved.yaml"
-    if not path.is_file():
-        return False
-    old, new = yaml.safe_load(path.read_text()) or {}, resolved_doc(cfg)
-    old.pop("source", None), new.pop("source", None)  # where the params file was named from is not a parameter
-    if old != new:
+    if (run_dir / "params.resolved.yaml").is_file() and not params_match(cfg, root):
         shutil.rmtree(run_dir)
         return True
     return False

@@ -116,7 +116,7 @@ def dependencies(cfg: Any, r: PlannedRun) -> set[str]:
     deps = set(cfg.run.inputs) | set(r.after)
     for ref in (cfg.model.init, *cfg.model.mix_inits):
         if ref.startswith("run:"):
-            deps.add(ref[4:])
+            deps.add(ref[4:].partition("@")[0])  # run:<name>[@ep<N>]
     return deps
 
 

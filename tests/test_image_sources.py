@@ -113,3 +113,7 @@ def test_a_capped_folder_source_keeps_classes_balanced(tmp_path):
     (out / "sorted.txt").write_text("\n".join(sorted(lines, key=lambda ln: int(ln.split()[1]))) + "\n")
     capped = ImageFolderSource(out / "sorted.txt", size=8, max_images=6)  # by label: 0 0 0 1 1 1 2 2 2
     assert sorted(label for _, label in capped.items) == [0, 0, 1, 1, 2, 2]
+    two = ImageFolderSource(out / "sorted.txt", size=8, max_images=4, max_classes=2)  # PMG Fig. 3c
+    assert sorted(label for _, label in two.items) == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="fewer than the 4"):
+        ImageFolderSource(out / "sorted.txt", size=8, max_classes=4)

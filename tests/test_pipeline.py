@@ -133,7 +133,7 @@ def test_shipped_plans_resolve(profile: str) -> None:
     """Every run of the shipped plans resolves, its inputs are runs of the same plan, and every experiment
     notebook of the book has one run whose executed copy the book shows."""
     from ppma_lib.pipeline import dependencies, resolve_run
-    from ppma_lib.train.suite import run_name as suite_run_name
+    from ppma_lib.train.suite import suite_run_names
 
     root = Path.cwd()
     plan = load_plan(profile, root)
@@ -155,7 +155,7 @@ def test_shipped_plans_resolve(profile: str) -> None:
     made: dict[str, set[str]] = {}  # suite run -> the runs its jobs write
     for r in (r for r in plan.runs if r.name != "data" and "quickstart" not in r.notebook):  # it only resolves
         cfg = resolve_run(plan, r, root)
-        jobs = {suite_run_name(cfg.suite.model, e, t) for e in cfg.suite.evals for t in cfg.suite.tasks}
+        jobs = set(suite_run_names(cfg))
         for other, their_jobs in made.items():
             assert not jobs & their_jobs or other in upstream[r.name] or r.name in upstream[other], (r.name, other)
         made[r.name] = jobs
@@ -163,6 +163,7 @@ def test_shipped_plans_resolve(profile: str) -> None:
             continue
         reads = [*cfg.data.train_lists, *cfg.data.val_lists, *cfg.suite.tasks, *cfg.model.mix_inits]
         reads += [cfg.pmg.image_source] if cfg.pmg.image_source.startswith("folder:") else []
+        reads += [s for s in cfg.pmg.aug_sources if s.startswith("folder:")] if cfg.pmg.aug_ratio > 0 else []
         if r.name == "nohuman" or reads:
             assert "data" in upstream[r.name], f"{r.name} reads generated data but does not run after 'data'"
         if any("nohuman" in str(x) for x in reads) and r.name != "nohuman":

@@ -206,10 +206,26 @@ def test_pmg_augment_replaces_a_seeded_fraction(ratio, expected):
 
 def test_pmg_augment_from_other_images():
     clips, stills = torch.rand(4, 3, 8, 16, 16, generator=gen(0)), torch.rand(5, 3, 16, 16, generator=gen(1))
-    out, replaced = pmg_augment(clips, 1.0, pmg(transforms=("identity",)), gen(2), images=stills)
+    out, replaced = pmg_augment(clips, 1.0, pmg(transforms=("identity",)), gen(2), banks=[stills])
     assert replaced.all()
     firsts = out[:, :, 0]
     assert all(min(float((f - s).abs().max()) for s in stills) <= 1 / 255 + 1e-6 for f in firsts)
+
+
+def test_pmg_augment_mixes_sources():
+    """Tab. 9: each replaced clip's still comes from its own frames or from one of the image banks (uint8
+    banks too); with 64 clips every source is drawn."""
+    clips = torch.rand(64, 3, 4, 8, 8, generator=gen(0)) * 0.2  # own frames are dark ...
+    bright = torch.full((3, 3, 8, 8), 200, dtype=torch.uint8)  # ... a uint8 bank is bright ...
+    mid = torch.full((2, 3, 8, 8), 0.5)  # ... a float bank is grey
+    out, replaced = pmg_augment(clips, 1.0, pmg(transforms=("identity",)), gen(3), banks=[None, bright, mid])
+    level = out[:, :, 0].mean((1, 2, 3))
+    own, from_bright = level < 0.25, (level - 200 / 255).abs() < 2 / 255  # CPU warps round through uint8
+    from_mid = (level - 0.5).abs() < 2 / 255
+    assert replaced.all() and bool((own | from_bright | from_mid).all())
+    assert min(int(own.sum()), int(from_bright.sum()), int(from_mid.sum())) > 5
+    with pytest.raises(ValueError, match="clips are"):
+        pmg_augment(clips, 1.0, pmg(), gen(0), banks=[torch.zeros(1, 3, 9, 9)])
 
 
 def test_on_device_hook_and_worker_dataset():
@@ -238,6 +254,11 @@ def test_config_validation():
     with pytest.raises(ConfigError, match="image_source"):
         build(PMGConfig, {"image_source": "imagenet"})
     assert build(PMGConfig, {"transforms": ["zoom"], "image_source": "folder:/data/pass"}).transforms == ("zoom",)
+    with pytest.raises(ConfigError, match="aug_sources"):
+        build(PMGConfig, {"aug_sources": ["frames", "pass"]})
+    with pytest.raises(ConfigError, match="aug_sources"):
+        build(PMGConfig, {"aug_sources": []})
+    assert build(PMGConfig, {"aug_sources": ["frames", "folder:/data/pass", "shaders"]}).aug_sources[1] == "folder:/data/pass"
 
 
 def test_generator_needs_cpu_generator_and_nchw():

@@ -141,7 +141,23 @@ def test_epoch_jobs_fine_tune_intermediate_checkpoints(smoke_at, tiny) -> None:
                                 progress=False, init_epochs=[1])
     assert df["run"].tolist() == ["m_ep__finetune__ucf_like", "m_ep__finetune__ucf_like__ep1"]
     summary = json.loads((tiny / "out" / "smoke" / "m_ep__finetune__ucf_like__ep1" / "summary.json").read_text())
-    assert summary["init"].endswith("ckpt_0001.pt") and read_checkpoint(summary["init"])["epoch"] == 1
+    assert summary["init"] == f"{ref}@ep1" and summary["init_checkpoint"].endswith("ckpt_0001.pt")
+    assert read_checkpoint(summary["init_checkpoint"])["epoch"] == 1
     assert list(suite.top1_table(df).index) == ["finetune", "finetune, from epoch 1"]
     with pytest.raises(ConfigError, match="init_epochs"):
         suite.job_config("", "finetune", "ucf_like", "smoke", PARAMS["finetune"], smoke_at, init_epoch=1)
+    assert suite.job_config(ref, "finetune", "ucf_like", "smoke", PARAMS["finetune"], smoke_at,
+                            init_epoch=1).model.init == f"{ref}@ep1"
+
+
+def test_category_suites_name_every_run() -> None:
+    """PMG Fig. 3c: one pre-training per category count, each fine-tuned as <model>__<eval>__<task>__cat<N>."""
+    from ppma_lib.report.results import parse_run_name
+
+    cfg = suite.job_config("run:pmg_cat4", "finetune", "hmdb_like", "smoke", PARAMS["finetune"], model="pmg_c",
+                           categories=4)
+    assert cfg.run.name == "pmg_c__finetune__hmdb_like__cat4" and cfg.model.init == "run:pmg_cat4"
+    assert parse_run_name(cfg.run.name) | {"model": "pmg_c"} == {
+        "model": "pmg_c", "eval": "finetune", "task": "hmdb_like", "sweep": "n_categories", "x": 4}
+    with pytest.raises(ValueError, match="one sweep"):
+        SuiteConfig(categories=4, init_epochs=(2,))

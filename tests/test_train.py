@@ -96,6 +96,10 @@ def test_mae_shared_crop_masks_mode_and_pmg_aug(data: Path, tmp_path: Path) -> N
     assert np.isfinite(summary["final_loss"])
     aug = fit(make_cfg(data, tmp_path, "mae", name="aug", train={"epochs": 1}, pmg={"aug_ratio": 0.5}))
     assert np.isfinite(aug["final_loss"]) and aug["final_loss"] != summary["final_loss"]
+    # Tab. 9: stills also from procedural shaders (a bank at the clips' size)
+    mixed = fit(make_cfg(data, tmp_path, "mae", name="aug_mixed", train={"epochs": 1},
+                         pmg={"aug_ratio": 1.0, "aug_sources": ["frames", "shaders"], "num_images": 4, "num_classes": 2}))
+    assert np.isfinite(mixed["final_loss"]) and mixed["final_loss"] != aug["final_loss"]
 
 
 @pytest.mark.parametrize("on_device", [True, False])
@@ -282,6 +286,13 @@ def test_resolve_init(tmp_path: Path) -> None:
     assert resolve_init("run:mae", tmp_path, "mini") == tmp_path / "mini" / "mae" / "last.pt"
     with pytest.raises(FileNotFoundError, match="profile 'paper'"):
         resolve_init("run:mae", tmp_path, "paper")
+    # run:<name>@ep<N>: the checkpoint train.ckpt_every kept at epoch N
+    (tmp_path / "mini" / "mae" / "ckpt_0004.pt").write_bytes(b"x")
+    assert resolve_init("run:mae@ep4", tmp_path, "mini") == tmp_path / "mini" / "mae" / "ckpt_0004.pt"
+    with pytest.raises(FileNotFoundError, match="ckpt_every dividing 3"):
+        resolve_init("run:mae@ep3", tmp_path, "mini")
+    with pytest.raises(ValueError, match="run:<name>@ep<N>"):
+        resolve_init("run:mae@last", tmp_path, "mini")
 
 
 # ------------------------------------------------------------------------------------------------

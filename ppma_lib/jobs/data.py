@@ -82,19 +82,44 @@ def ensure_frames(profile: str, folder: str | Path, progress: bool = True) -> Pa
     return folder / LIST_NAME
 
 
+MOTION_SUBSETS = "fd"  # <anything>/fd/<task>/<large|medium|small>.csv: PMG Tab. 13's subsets, made on first use
+
+
+def ensure_motion_subsets(list_path: str | Path, profile: str, progress: bool = True) -> Path | None:
+    """A ``.../fd/<task>/<subset>.csv`` list (PMG Tab. 13) made from the task's train list if missing (any
+    profile: the paper's from ``params/paper/_datasets.yaml``) -> its path; ``None`` for other lists."""
+    from ppma_lib.data.motion_subsets import SUBSETS, write_motion_subsets
+
+    path = Path(list_path)
+    if path.parent.parent.name != MOTION_SUBSETS or path.stem not in SUBSETS or path.suffix != ".csv":
+        return None
+    if not path.is_file():
+        from ppma_lib.train.suite import task_data
+
+        if profile in PROFILE_DATA:
+            ensure_minisynapt(profile, progress=progress)
+        task = task_data(path.parent.name, profile)
+        (train,) = task["data.train_lists"]
+        write_motion_subsets(train, path.parent, task["data.root"] or Path(train).parent, progress=progress)
+    return path
+
+
 def ensure_inputs(cfg: Experiment) -> None:
     """Generate the MiniSynAPT sets (and frame folders) a smoke/mini config reads, when they are missing
-    (not for paper)."""
+    (not for paper), and PMG Tab. 13's frame-difference subsets of a task (every profile)."""
+    for p in cfg.data.train_lists:
+        ensure_motion_subsets(p, cfg.run.profile, progress=cfg.train.progress)
     if cfg.run.profile not in PROFILE_DATA:
         return
     lists = [*cfg.data.train_lists, *cfg.data.val_lists]
     root = data_root(cfg.run.profile)
     if any(Path(p).is_relative_to(root) and not Path(p).is_file() for p in lists):
         ensure_minisynapt(cfg.run.profile, nohuman=any("/nohuman/" in p for p in lists), progress=cfg.train.progress)
-    source = cfg.pmg.image_source.removeprefix("folder:")
-    uses_images = cfg.pmg.enabled or cfg.pmg.aug_ratio > 0
-    if uses_images and source != cfg.pmg.image_source and Path(source).is_relative_to(root / "frames"):
-        ensure_frames(cfg.run.profile, source, progress=cfg.train.progress)
+    specs = ([cfg.pmg.image_source] if cfg.pmg.enabled else []) + (list(cfg.pmg.aug_sources) if cfg.pmg.aug_ratio > 0 else [])
+    for spec in specs:  # frame folders of generated sets (PMG on frames, PMG-Aug sources)
+        source = spec.removeprefix("folder:")
+        if source != spec and Path(source).is_relative_to(root / "frames"):
+            ensure_frames(cfg.run.profile, source, progress=cfg.train.progress)
 
 
 # --------------------------------------------------------------------------------------------------

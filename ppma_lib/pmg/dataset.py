@@ -78,7 +78,8 @@ def build_pretraining(
     ``on_device``: (image dataset of (uint8 (3, S, S), label), PseudoMotionBatch);
     else: (PseudoMotionDataset of (uint8 (3, T, S, S), label), None).
     """
-    images = build_image_source(cfg.image_source, cfg.num_images, cfg.num_classes, cfg.image_size, seed)
+    images = build_image_source(cfg.image_source, cfg.num_images, cfg.num_classes, cfg.image_size, seed,
+                                cfg.folder_classes)
     if cfg.on_device:
         return images, PseudoMotionBatch(cfg, seed, rank)
     return PseudoMotionDataset(images, cfg, seed), None

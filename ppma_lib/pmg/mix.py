@@ -7,7 +7,7 @@ The partner of each video is another video of the same batch, as timm's Mixup do
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import cv2
 import numpy as np
@@ -99,41 +99,55 @@ def pmg_augment(
     ratio: float,
     pmg: "PseudoMotionGenerator",
     generator: torch.Generator,
-    images: Tensor | None = None,
+    banks: Sequence[Tensor | None] = (None,),
 ) -> tuple[Tensor, Tensor]:
     """PMG-Aug: replace a seeded fraction of real clips by pseudo-motion clips.
 
-    Each replaced clip is made from one random frame of itself (Tab. 8) or, when ``images`` is given,
-    from a random one of those images (PASS / shader sources of Tab. 9).
+    Each replaced clip is made from one still of a source drawn uniformly from ``banks``: ``None`` = a random
+    frame of the clip itself (Tab. 8), a tensor = a random one of those images (PASS / Shaders1k, Tab. 9).
 
     Args:
         clips: real clips (N, C, T, H, W), float in [0, 1] or uint8.
         ratio: expected fraction replaced; the count is ratio x N, rounded at random so that its mean is exact.
         pmg: the generator that makes the pseudo-motion clips (its own transforms and mixing).
         generator: a CPU ``torch.Generator``.
-        images: optional stills (M, C, H, W) of the clips' size and dtype.
+        banks: the still sources; a tensor is (M, C, H, W) at the clips' H, W, uint8 or float in [0, 1].
     Returns:
         the new clips (N, C, T, H, W) and ``replaced`` (N,) bool, 1 = pseudo-motion clip.
     """
     if not 0.0 <= ratio <= 1.0:
         raise ValueError(f"PMG-Aug ratio must be in [0, 1], got {ratio}")
+    if not banks:
+        raise ValueError("PMG-Aug needs at least one still source (None = the clips' own frames)")
     n, _, t, h, w = clips.shape
+    for bank in banks:
+        if bank is not None and tuple(bank.shape[-2:]) != (h, w):
+            raise ValueError(f"PMG-Aug images are {tuple(bank.shape[-2:])}, clips are {(h, w)}")
     k = min(n, int(ratio * n + float(torch.rand(1, generator=generator))))
     chosen = torch.randperm(n, generator=generator)[:k]
     replaced = torch.zeros(n, dtype=torch.bool)
     replaced[chosen] = True
     if k == 0:
         return clips, replaced
-    if images is None:
-        frame = torch.randint(t, (k,), generator=generator)
-        stills = clips[chosen.to(clips.device), :, frame.to(clips.device)]  # (k, C, H, W)
-    else:
-        if tuple(images.shape[-2:]) != (h, w) or images.dtype != clips.dtype:
-            raise ValueError(
-                f"PMG-Aug images are {tuple(images.shape[-2:])} {images.dtype}, clips are {(h, w)} {clips.dtype}"
-            )
-        stills = images[torch.randint(images.shape[0], (k,), generator=generator).to(images.device)]
-        stills = stills.to(clips.device)
+    # (k,) which bank each still comes from (one source: no draw, so the seeded stream is the one-source one)
+    source = torch.randint(len(banks), (k,), generator=generator) if len(banks) > 1 else torch.zeros(k, dtype=torch.long)
+    frame = torch.randint(t, (k,), generator=generator)
+    stills = clips[chosen.to(clips.device), :, frame.to(clips.device)]  # (k, C, H, W): own frames ...
+    for b, bank in enumerate(banks):
+        rows = (source == b).nonzero().flatten()
+        if bank is None or not len(rows):
+            continue
+        picked = bank[torch.randint(bank.shape[0], (len(rows),), generator=generator).to(bank.device)]
+        stills[rows.to(stills.device)] = _as_dtype(picked.to(stills.device), stills.dtype)  # ... or a bank's
     out = clips.clone()
     out[chosen.to(clips.device)] = pmg(stills, generator, num_frames=t).to(clips.dtype)
     return out, replaced
+
+
+def _as_dtype(images: Tensor, dtype: torch.dtype) -> Tensor:
+    """uint8 <-> float in [0, 1]."""
+    if images.dtype == dtype:
+        return images
+    if dtype == torch.uint8:
+        return images.mul(255).round_().clamp_(0, 255).to(torch.uint8)
+    return images.to(dtype).div_(255) if images.dtype == torch.uint8 else images.to(dtype)

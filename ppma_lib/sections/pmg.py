@@ -31,9 +31,13 @@ class PMGConfig:
     image_source: str = "shaders"  # shaders | fractaldb | visualatom | folder:<path>
     num_images: int = 1000  # images drawn from the source (classes balanced)
     num_classes: int = 100  # categories of a procedural source
+    folder_classes: int = 0  # folder:<path> sources: keep the first N classes only (0 = all; PMG Fig. 3c)
     image_size: int = 64  # side of the square source images (= the video's H, W)
     on_device: bool = True  # generate motion inside the train step (False: in the DataLoader workers)
     aug_ratio: float = 0.0  # PMG-Aug: fraction of real clips replaced by pseudo-motion clips (Tab. 8-9)
+    # PMG-Aug still sources, one drawn uniformly per replaced clip: "frames" = a random frame of that clip
+    # (Tab. 8), or image sources as image_source names them, pmg.num_images each (Tab. 9: frames + PASS, ...)
+    aug_sources: tuple[str, ...] = ("frames",)
 
     def __post_init__(self) -> None:
         unknown = set(self.transforms) - set(ALL_TRANSFORMS)
@@ -53,9 +57,19 @@ class PMGConfig:
         for name in ("mix_prob", "aug_ratio"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"pmg.{name} must be in [0, 1], got {getattr(self, name)}")
-        if self.image_source not in IMAGE_SOURCES and not self.image_source.startswith("folder:"):
+        if not _is_source(self.image_source):
             raise ValueError(
                 f"pmg.image_source '{self.image_source}' is not one of {IMAGE_SOURCES} or 'folder:<path>'"
             )
+        bad = [s for s in self.aug_sources if s != "frames" and not _is_source(s)]
+        if bad or not self.aug_sources:
+            raise ValueError(f"pmg.aug_sources {list(self.aug_sources)}: name one or more of 'frames', "
+                             f"{', '.join(IMAGE_SOURCES)} or 'folder:<path>'")
         if min(self.num_images, self.num_classes, self.image_size) < 1:
             raise ValueError("pmg.num_images, pmg.num_classes and pmg.image_size must be >= 1")
+        if self.folder_classes < 0:
+            raise ValueError(f"pmg.folder_classes must be >= 0 (0 = all), got {self.folder_classes}")
+
+
+def _is_source(spec: str) -> bool:
+    return spec in IMAGE_SOURCES or spec.startswith("folder:")

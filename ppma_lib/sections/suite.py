@@ -23,6 +23,8 @@ class SuiteConfig:
     videos_per_class: tuple[int, ...] = ()
     # PMG Fig. 3a: each pair also fine-tuned from model.init's checkpoint of epoch N (its train.ckpt_every), __ep<N>
     init_epochs: tuple[int, ...] = ()
+    # PMG Fig. 3c: model.init was pre-trained on images of N categories; every run is named __cat<N> (a suite per N)
+    categories: int = 0
 
     def __post_init__(self) -> None:
         unknown = set(self.evals) - set(EVALS)
@@ -33,6 +35,9 @@ class SuiteConfig:
         for name in ("videos_per_class", "init_epochs"):
             if any(n < 1 for n in getattr(self, name)):
                 raise ValueError(f"suite.{name} must be >= 1, got {list(getattr(self, name))}")
+        if self.categories < 0 or (self.categories and (self.videos_per_class or self.init_epochs)):
+            raise ValueError("suite.categories is >= 1 (0 = off) and names a suite of its own: without "
+                             "suite.videos_per_class or suite.init_epochs (a run name holds one sweep)")
         missing = [e for e in self.evals if e not in self.params]
         if missing:
             raise ValueError(f"suite.params names no params file for {missing}")

@@ -30,7 +30,16 @@ from ppma_lib.train import distributed as dist
 from ppma_lib.train.engine import NonFiniteLoss, train_one_epoch
 from ppma_lib.train.evaluation import evaluate
 from ppma_lib.train.schedule import lr_at
-from ppma_lib.train.state import LAST, MetricsLog, rng_state, seed_everything, set_rng_state, write_json
+from ppma_lib.train.state import (
+    EPOCH_CKPT,
+    LAST,
+    MetricsLog,
+    resolve_init,
+    rng_state,
+    seed_everything,
+    set_rng_state,
+    write_json,
+)
 from ppma_lib.train.steps import Generators
 from ppma_lib.train.tasks import TaskParts, build_task
 
@@ -129,7 +138,7 @@ def _fit(cfg: Experiment, info: dist.DistInfo) -> dict[str, Any]:
                                    scaler=scaler.state_dict() if scaler else None, epoch=epoch + 1, step=step, rng=rng,
                                    elapsed=elapsed + time.perf_counter() - t_start, config=cfg.to_dict())
             if t.ckpt_every and (epoch + 1) % t.ckpt_every == 0:
-                _copy_atomic(last, run_dir / f"ckpt_{epoch + 1:04d}.pt")
+                _copy_atomic(last, run_dir / EPOCH_CKPT.format(epoch=epoch + 1))
         dist.barrier()
     bar.close()
 
@@ -226,7 +235,8 @@ def _summary(cfg: Experiment, info: dist.DistInfo, parts: TaskParts, model, deri
         "params_total": sum(p.numel() for p in model.parameters()),
         "params_trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "final_loss": record.get("loss"), "clips_per_s": record.get("clips_per_s"),
-        "init": cfg.model.init, "init_report": parts.init_report,
+        "init": cfg.model.init, "init_checkpoint": str(resolve_init(cfg.model.init, cfg.run.out_root, cfg.run.profile) or ""),
+        "init_report": parts.init_report,
         "quirks": {k: plain[k.split(".")[0]][k.split(".")[1]] for k in QUIRKS},
     }
     summary.update({k: v for k, v in record.items() if k.startswith("loss/")})

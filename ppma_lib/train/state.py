@@ -18,6 +18,7 @@ import torch
 from ppma_lib.atomic import atomic_path, write_text_atomic
 
 LAST = "last.pt"
+EPOCH_CKPT = "ckpt_{epoch:04d}.pt"  # kept every train.ckpt_every epochs (PMG Fig. 3a)
 
 
 def atomic_save(obj: Any, path: str | Path) -> Path:
@@ -67,17 +68,25 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def run_ref(spec: str) -> tuple[str, int | None]:
+    """``"run:<name>"`` -> (name, None); ``"run:<name>@ep<N>"`` -> (name, N), that run's checkpoint of epoch N."""
+    name, _, epoch = spec.removeprefix("run:").partition("@")
+    if epoch and not (epoch.startswith("ep") and epoch[2:].isdigit()):
+        raise ValueError(f"model.init={spec!r}: write run:<name> or run:<name>@ep<N>")
+    return name, int(epoch[2:]) if epoch else None
+
+
 def resolve_init(spec: str, out_root: str | Path, profile: str) -> Path | None:
-    """``model.init`` -> a checkpoint path: ``""`` = none; ``run:<name>`` = that run's ``last.pt`` (same profile)."""
+    """``model.init`` -> a checkpoint path: ``""`` = none; ``run:<name>`` = that run's ``last.pt`` (same
+    profile); ``run:<name>@ep<N>`` = its ``ckpt_<N>.pt`` (kept by ``train.ckpt_every``)."""
     if not spec:
         return None
     if spec.startswith("run:"):
-        name = spec[len("run:"):]
-        path = Path(out_root) / profile / name / LAST
+        name, epoch = run_ref(spec)
+        path = Path(out_root) / profile / name / (LAST if epoch is None else EPOCH_CKPT.format(epoch=epoch))
         if not path.is_file():
-            raise FileNotFoundError(
-                f"model.init={spec!r}: {path} does not exist; train run '{name}' (profile '{profile}') first"
-            )
+            what = f"train run '{name}'" if epoch is None else f"train run '{name}' with train.ckpt_every dividing {epoch}"
+            raise FileNotFoundError(f"model.init={spec!r}: {path} does not exist; {what} (profile '{profile}') first")
         return path
     path = Path(spec)
     if not path.is_file():

@@ -65,11 +65,15 @@ class MAEStep:
         pmg_aug_ratio: PMG-Aug, the fraction of real clips replaced by pseudo-motion clips.
         mean, std: the normalisation the model expects (clips from PMG are normalised here).
         num_frames: T of the generated clips.
+        aug_banks: PMG-Aug's still sources (``ppma_lib.pmg.stills``): ``None`` = the clip's own frames;
+            empty = own frames only.
     """
 
     def __init__(self, pmg: Any = None, pmg_aug_ratio: float = 0.0, mean: Sequence[float] = (0.485, 0.456, 0.406),
-                 std: Sequence[float] = (0.229, 0.224, 0.225), num_frames: int = 16) -> None:
+                 std: Sequence[float] = (0.229, 0.224, 0.225), num_frames: int = 16,
+                 aug_banks: Sequence[torch.Tensor | None] = ()) -> None:
         self.pmg, self.aug_ratio, self.num_frames = pmg, pmg_aug_ratio, num_frames
+        self.aug_banks = list(aug_banks) or [None]
         self.mean = torch.tensor(mean).view(1, -1, 1, 1, 1)
         self.std = torch.tensor(std).view(1, -1, 1, 1, 1)
 
@@ -88,7 +92,7 @@ class MAEStep:
             from ppma_lib.pmg import pmg_augment
 
             pixels = (x * self.std.to(x.device) + self.mean.to(x.device)).clamp_(0, 1)
-            x = self._normalise(pmg_augment(pixels, self.aug_ratio, self.pmg, gens.cpu)[0])
+            x = self._normalise(pmg_augment(pixels, self.aug_ratio, self.pmg, gens.cpu, self.aug_banks)[0])
         return x
 
     def _normalise(self, videos: torch.Tensor) -> torch.Tensor:

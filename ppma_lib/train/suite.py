@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
-import yaml
 
-from ppma_lib.config import ConfigError, Experiment, clear_stale_run, load_yaml, make_run_dir, resolve, resolved_doc
+from ppma_lib.config import ConfigError, Experiment, clear_stale_run, load_yaml, make_run_dir, params_match, resolve
 from ppma_lib.jobs.data import PROFILE_DATA, data_root, ensure_inputs, task_folder, task_lists
 
 DATASETS_FILE = "params/{profile}/_datasets.yaml"  # profiles with real datasets: where each task lives
@@ -58,23 +57,34 @@ def task_data(task: str, profile: str, root: str | Path = ".") -> dict[str, Any]
             "data.source_names": [task_folder(task)]}
 
 
+def suite_run_names(cfg: Experiment) -> list[str]:
+    """Every run a suite job (``cfg.suite`` on ``cfg.model.init``) writes, few-label and epoch variants included."""
+    s = cfg.suite
+    model = s.model or model_name(cfg.model.init)
+    sweeps = ([f"__cat{s.categories}"] if s.categories else [""]) + [f"__vpc{n}" for n in s.videos_per_class] + [
+        f"__ep{n}" for n in s.init_epochs]
+    return [run_name(model, e, t) + x for e in s.evals for t in s.tasks for x in sweeps]
+
+
 FEW_LABEL_LIST = "train_list.csv"  # a few-label job's subset of the task's train list, in its run directory
 
 
 def job_config(model_ref: str, eval_: str, task: str, profile: str, params_file: str | Path,
                overrides: Mapping[str, Any] | None = None, model: str | None = None,
-               videos_per_class: int | None = None, init_epoch: int | None = None) -> Experiment:
+               videos_per_class: int | None = None, init_epoch: int | None = None,
+               categories: int = 0) -> Experiment:
     """The resolved config of one (eval, task) job of a suite; with ``videos_per_class`` the job trains on
     ``<run dir>/train_list.csv`` (written by :func:`write_few_label_list`) and its name ends in ``__vpc<N>``;
-    with ``init_epoch`` it starts from ``ckpt_<N>.pt`` of the ``run:<name>`` it fine-tunes (``__ep<N>``)."""
+    with ``init_epoch`` it starts from ``ckpt_<N>.pt`` of the ``run:<name>`` it fine-tunes (``__ep<N>``); with
+    ``categories`` (its init was pre-trained on N image categories) the name ends in ``__cat<N>``."""
     name = model or model_name(model_ref)
     init = {"model.init": ""} if eval_ in ("scratch", "mix_probe") else {"model.init": model_ref}
     if init_epoch:
         if not model_ref.startswith("run:") or eval_ in ("scratch", "mix_probe"):
             raise ConfigError(f"suite.init_epochs fine-tunes checkpoints of a run:<name> model.init, got {model_ref!r}")
-        out_root = (overrides or {}).get("run.out_root", resolve(params_file).run.out_root)
-        init = {"model.init": str(Path(out_root) / profile / model_ref[4:] / f"ckpt_{init_epoch:04d}.pt")}
-    suffix = f"__vpc{videos_per_class}" if videos_per_class else f"__ep{init_epoch}" if init_epoch else ""
+        init = {"model.init": f"{model_ref}@ep{init_epoch}"}
+    suffix = (f"__vpc{videos_per_class}" if videos_per_class else f"__ep{init_epoch}" if init_epoch
+              else f"__cat{categories}" if categories else "")
     few = {"train.drop_last": False} if videos_per_class else {}  # 1 video per class can be less than a batch
     job = {**task_data(task, profile), **init, **few, **dict(overrides or {}),
            "run.name": run_name(name, eval_, task) + suffix, "run.task": eval_, "run.profile": profile,
@@ -100,10 +110,8 @@ def up_to_date(cfg: Experiment) -> bool:
     """summary.json exists, params.resolved.yaml equals ``cfg``'s, and both are newer than the inputs."""
     from ppma_lib.train.state import resolve_init
 
-    summary, params = cfg.run_dir / "summary.json", cfg.run_dir / "params.resolved.yaml"
-    if not (summary.is_file() and params.is_file()):
-        return False
-    if yaml.safe_load(params.read_text()) != resolved_doc(cfg):
+    summary = cfg.run_dir / "summary.json"
+    if not (summary.is_file() and params_match(cfg)):
         return False
     inits = [p for p in (resolve_init(r, cfg.run.out_root, cfg.run.profile) for r in (cfg.model.init, *cfg.model.mix_inits)
                          if r) if p is not None]
@@ -130,6 +138,7 @@ def downstream_suite(
     progress: bool = True,
     videos_per_class: Sequence[int] = (),
     init_epochs: Sequence[int] = (),
+    categories: int = 0,
 ) -> pd.DataFrame:
     """Run (or reuse) one fit per (eval, task); one row per job: run, eval, task, status, top1, seconds (, beta).
 
@@ -141,6 +150,7 @@ def downstream_suite(
         model: the name in run names (default: from ``model_ref``).
         videos_per_class: also run every pair on that many train videos per class (``__vpc<N>``, PMG Fig. 4).
         init_epochs: also fine-tune from the init run's checkpoint of each epoch (``__ep<N>``, PMG Fig. 3a).
+        categories: the init was pre-trained on this many image categories: every run is ``__cat<N>`` (Fig. 3c).
     """
     from tqdm.auto import tqdm
 
@@ -150,12 +160,14 @@ def downstream_suite(
     missing = [e for e in evals if e not in base_params]
     if missing:
         raise ConfigError(f"no params file for eval(s) {missing}: pass base_params={{eval: params file}}")
+    if categories and (videos_per_class or init_epochs):
+        raise ConfigError("categories names a suite of its own: no videos_per_class / init_epochs with it")
     variants = [(None, None), *((n, None) for n in videos_per_class), *((None, ep) for ep in init_epochs)]
     jobs = [(e, t, n, ep) for e in evals for t in tasks for n, ep in variants]
     rows = []
     bar = tqdm(jobs, desc=f"suite {model or model_name(model_ref)}", unit="run", disable=not progress)
     for eval_, task, vpc, ep in bar:
-        full = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model)
+        full = job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model, categories=categories)
         cfg = (job_config(model_ref, eval_, task, profile, base_params[eval_], overrides, model, vpc, ep)
                if vpc or ep else full)
         bar.set_postfix_str(cfg.run.name)
@@ -193,7 +205,7 @@ def run_suite(cfg: Experiment) -> pd.DataFrame:
         extra.setdefault("model.mix_inits", list(cfg.model.mix_inits))
     df = downstream_suite(cfg.model.init, s.tasks, s.evals, cfg.run.profile, s.params, extra,
                           model=s.model or None, progress=cfg.train.progress, videos_per_class=s.videos_per_class,
-                          init_epochs=s.init_epochs)
+                          init_epochs=s.init_epochs, categories=s.categories)
     df.to_csv(run_dir / "suite.csv", index=False)
     (run_dir / "summary.json").write_text(json.dumps(
         {"run": cfg.run.name, "task": "suite", "model": s.model or model_name(cfg.model.init),

@@ -122,7 +122,12 @@ def _mae(cfg: Experiment, rank: int, world_size: int) -> TaskParts:
         loader = _image_loader(cfg, t.batch_size // k, rank, world_size)
     else:
         loader = _train_loader(cfg, _source_names(d), t.batch_size // k, k if crops else 1, rank, world_size)
-    step = MAEStep(pmg, cfg.pmg.aug_ratio, d.mean, d.std, d.num_frames)
+    banks = []
+    if cfg.pmg.aug_ratio > 0:
+        from ppma_lib.pmg.stills import still_banks
+
+        banks = still_banks(cfg.pmg, d.crop_size, cfg.run.seed, progress=t.progress and rank == 0)
+    step = MAEStep(pmg, cfg.pmg.aug_ratio, d.mean, d.std, d.num_frames, banks)
     # an epoch = len(dataset) samples, counting each of the k copies (OmniMAE's repeat factor 1/k)
     return TaskParts(model, loader, step, len(loader.dataset), [], _groups(model, cfg), report, False)
 
@@ -152,7 +157,8 @@ def _image_loader(cfg: Experiment, batch_size: int, rank: int, world_size: int) 
     from ppma_lib.pmg.sources import build_image_source
 
     p = cfg.pmg
-    images = build_image_source(p.image_source, p.num_images, p.num_classes, p.image_size, cfg.run.seed)
+    images = build_image_source(p.image_source, p.num_images, p.num_classes, p.image_size, cfg.run.seed,
+                                p.folder_classes)
     dataset = _Keyed(images, "image") if p.on_device else _Keyed(PseudoMotionDataset(images, p, cfg.run.seed), "video")
     sampler = SourceBatchSampler([len(dataset)], batch_size, cfg.train.drop_last, True, cfg.run.seed, rank, world_size)
     return make_loader(dataset, sampler, cfg.data)

@@ -17,11 +17,13 @@ PROCEDURAL = {"shaders": ShaderImages, "fractaldb": FractalDB, "visualatom": Vis
 
 
 def build_image_source(
-    spec: str, num_images: int, num_classes: int, size: int | tuple[int, int], seed: int = 0
+    spec: str, num_images: int, num_classes: int, size: int | tuple[int, int], seed: int = 0,
+    folder_classes: int = 0,
 ) -> Dataset:
-    """``spec``: shaders | fractaldb | visualatom | folder:<path> (class folders or a ``path label`` list)."""
+    """``spec``: shaders | fractaldb | visualatom (``num_classes`` categories) | folder:<path> (class folders or
+    a ``path label`` list; ``folder_classes`` > 0 keeps its first N classes)."""
     if spec.startswith("folder:"):
-        return ImageFolderSource(spec[len("folder:"):], size, max_images=num_images)
+        return ImageFolderSource(spec[len("folder:"):], size, max_images=num_images, max_classes=folder_classes)
     if spec not in PROCEDURAL:
         raise ValueError(f"unknown image source '{spec}'; choose {', '.join(PROCEDURAL)} or folder:<path>")
     return PROCEDURAL[spec](num_images, num_classes, size, seed)

@@ -5,7 +5,7 @@ Minimal on purpose: the data component has the full image-folder dataset. Two la
 relative to the list's folder (what ``ppma make-data images`` writes). Images are resized on their
 shorter side and centre-cropped (PMG works on square 224^2 frames, §4). A source capped at fewer images
 than it holds keeps the same number from every class (PMG §4: "the number of images of each category
-is the same").
+is the same"); one capped at fewer classes keeps the first ones by label (PMG Fig. 3c).
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 class ImageFolderSource(Dataset):
     """Items are (uint8 image (3, H, W), label)."""
 
-    def __init__(self, root: str | Path, size: int | tuple[int, int] = 224, max_images: int | None = None):
+    def __init__(self, root: str | Path, size: int | tuple[int, int] = 224, max_images: int | None = None,
+                 max_classes: int = 0):
         root = Path(root)
         if root.is_file():
             lines = [ln.rsplit(maxsplit=1) for ln in root.read_text().splitlines() if ln.strip()]
@@ -41,6 +42,11 @@ class ImageFolderSource(Dataset):
             raise FileNotFoundError(f"image source not found: {root} (a folder of class folders or a list file)")
         if not self.items:
             raise ValueError(f"no images ({', '.join(sorted(EXTENSIONS))}) under {root}")
+        if max_classes:
+            kept = sorted({label for _, label in self.items})[:max_classes]
+            if len(kept) < max_classes:
+                raise ValueError(f"{root} has {len(kept)} classes, fewer than the {max_classes} asked for")
+            self.items = [item for item in self.items if item[1] in set(kept)]
         if max_images and max_images < len(self.items):
             self.items = balanced(self.items, max_images)
         self.size = as_size(size)
