@@ -23,7 +23,8 @@ from ppma_lib.report import unique_runs  # noqa: E402
 DATASETS = load_yaml((ROOT / "params/paper/_datasets.yaml").read_text())
 PER_TASK = ("ft_videos", "ft_frames")
 SHOWN = {"mae_nohuman", "ppma", "soup_a050_050_000", "pmg_shaders_100k", "suite_ppma"}
-NOT_PLANNED = {"subset": "needs a frame-difference subset list of the FT videos (PMG Tab. 13), not generated"}
+NOT_PLANNED: dict[str, str] = {}  # pretrain key -> why such runs are left out of the plan
+CATEGORY_GRID = (10, 50, 100, 500, 1000)  # PMG Fig. 3c: the paper does not state its grid
 
 
 def lists(sets: list[str]) -> dict[str, Any]:
@@ -67,9 +68,14 @@ def pretrain_runs(name: str, pretrain: dict | None, align: list | None, task: st
         else:
             src = task_videos(task) if pretrain["data"] in PER_TASK else lists([pretrain["data"]])
             o.update({k: v for k, v in src.items() if k != "data.val_lists"} | {"pmg.enabled": False})
-            if "pmg_aug" in pretrain:  # PMG-Aug: the paper gives no ratio; the last extra source feeds it
+            if "subset" in pretrain:  # PMG Tab. 13: made from the task's train list on first use
+                o["data.train_lists"] = [f"data/fd/{task}/{pretrain['subset']}.csv"]
+                o["data.root"] = ""  # the subset lists hold paths relative to their own folder
+            if "pmg_aug" in pretrain:  # PMG-Aug: the paper gives no ratio; one source drawn per replaced clip
                 o["pmg.aug_ratio"] = 0.5
-                o["pmg.image_source"] = image_source(pretrain["pmg_aug"][-1], task)
+                o["pmg.aug_sources"] = ["frames" if s in PER_TASK else image_source(s, task) for s in pretrain["pmg_aug"]]
+                if any(s not in PER_TASK for s in pretrain["pmg_aug"]):  # image banks of n_images each
+                    o["pmg.num_images"] = int(pretrain.get("n_images", 10000))
         runs.append({"name": name if align is None else f"{name}_stage1", "notebook": "book/06_pmg.ipynb"
                      if method == "pmg" else "book/02_mae.ipynb", "params": "params/paper/pmg_mae.yaml", "overrides": o})
     elif method == "soup":
@@ -91,6 +97,17 @@ def main() -> None:
         name, pretrain, align, evals, tasks = row["name"], row["pretrain"], row["align"], row["eval"], row["tasks"]
         if pretrain and any(k in pretrain for k in NOT_PLANNED):
             skipped.append(f"{name}: {NOT_PLANNED[next(k for k in NOT_PLANNED if k in pretrain)]}")
+            continue
+        if pretrain and pretrain.get("sweep") == "n_categories":  # Fig. 3c: a pre-training per category count
+            for n in CATEGORY_GRID:
+                key = "pmg.folder_classes" if pretrain["data"] not in ("shaders", "fractaldb", "visualatom") else "pmg.num_classes"
+                for r in pretrain_runs(f"{name}_cat{n}", pretrain, align, None):
+                    r["overrides"][key] = n
+                    runs.setdefault(r["name"], r)
+                suites.append({"name": f"suite_{name}_cat{n}", "notebook": "book/04_downstream.ipynb",
+                               "params": "params/paper/downstream.yaml",
+                               "overrides": {"model.init": f"run:{name}_cat{n}", "suite.model": name, "suite.tasks": tasks,
+                                             "suite.evals": evals, "suite.categories": n}})
             continue
         per_task = bool(pretrain) and pretrain.get("data") in PER_TASK
         groups = [(t, [t]) for t in tasks] if per_task else [(None, tasks)]

@@ -181,7 +181,7 @@ CHAPTERS: dict[str, dict] = {
                ("k400_top1", {"method": "Ours", "pretrain": "Shaders1k"}), "PMG (Shaders1k)",
                ("k400_top1", {"method": "from scratch"}), "scratch")),
     "pmg_tab13": dict(
-        overview="§4.7 pre-trains VideoMAE on thirds of the fine-tuning videos grouped by mean frame difference. "
+        overview="§4.7 pre-trains VideoMAE on halves of the fine-tuning videos grouped by mean frame difference (top 50 %, 25th-75th percentile, bottom 50 %). "
                  "The paper's claim: a medium amount of change is best, supporting the view that VideoMAE learns "
                  "to track patches between frames.",
         claim=("The medium frame-difference subset beats the large one (HMDB51).",
