@@ -244,7 +244,7 @@ def reproduce(
     if not dry_run:
         _write_report(root / "outputs" / profile / "pipeline.json", report)
         if build_book:
-            report["book"] = str(build(plan, root, configs))
+            report["book"] = str(build(plan, root, configs, jobs))
     return report
 
 
@@ -329,8 +329,9 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------------
 # the book
 # --------------------------------------------------------------------------------------------------
-def stage(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
-    """Copy the book's sources to ``_build/src`` and swap in this profile's executed notebooks."""
+def stage(plan: Plan, root: Path, configs: dict[str, Any], jobs: int = 1) -> Path:
+    """Copy the book's sources to ``_build/src``, swap in this profile's executed notebooks and execute the
+    result chapters (``jobs`` at once: they only read the runs)."""
     src = root / STAGE_DIR
     if src.exists():
         shutil.rmtree(src)
@@ -342,11 +343,13 @@ def stage(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
         executed = executed_notebook(root / configs[r.name].run_dir, r.notebook)
         if r.show and executed.is_file():
             show_injected_parameters(executed, src / r.notebook)
-    from tqdm.auto import tqdm
-
-    for chapter in tqdm(plan.chapters, desc=f"result chapters {plan.profile}", unit="page"):
+    def execute_chapter(chapter: str) -> None:
         execute(root / chapter, src / chapter, {"profile": plan.profile}, root)
         show_injected_parameters(src / chapter, src / chapter)
+
+    with _kernel_threads(jobs):
+        schedule(list(plan.chapters), {c: set() for c in plan.chapters}, execute_chapter, jobs,
+                 desc=f"result chapters {plan.profile}")
     return src
 
 
@@ -372,8 +375,8 @@ def show_injected_parameters(executed: Path, out: Path) -> None:
     out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def build(plan: Plan, root: Path, configs: dict[str, Any]) -> Path:
-    src = stage(plan, root, configs)
+def build(plan: Plan, root: Path, configs: dict[str, Any], jobs: int = 1) -> Path:
+    src = stage(plan, root, configs, jobs)
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(root),
            "--warningiserror", "--nitpick", "--keep-going"]
     subprocess.run(cmd, check=True, cwd=root)
