@@ -26,9 +26,10 @@ import torch
 from torch.utils.data import Dataset
 
 from ppma_lib.data.clips import eval_clips, train_clip
+from ppma_lib.data.decoded_cache import open_clip_video
 from ppma_lib.data.lists import read_list
 from ppma_lib.data.transforms import eval_views, short_side_resize, to_model_layout, to_video, train_augment
-from ppma_lib.data.video import IMAGE_EXTENSIONS, VideoReadError, open_video
+from ppma_lib.data.video import IMAGE_EXTENSIONS, VideoReadError
 from ppma_lib.sections.data import DataConfig
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,10 @@ class _SkipBad(Dataset):
             rng = np.random.default_rng([seed, attempt])
             if index not in self.bad:
                 try:
-                    # v2 transforms draw from torch's global RNG: seed it per sample, restore after
+                    # v2 transforms draw from torch's global CPU RNG: seed it per sample, restore after (not
+                    # torch.manual_seed: it also queues a CUDA seed, with a stack trace, on every call)
                     with torch.random.fork_rng(devices=[]):
-                        torch.manual_seed(int(rng.integers(0, 2**62)))
+                        torch.default_generator.manual_seed(int(rng.integers(0, 2**62)))
                         sample = self._load(index, rng)
                     return {**sample, "index": index, "source": self.source, "bad": attempt}
                 except VideoReadError as e:
@@ -133,7 +135,8 @@ class VideoDataset(_SkipBad):
     def _load(self, index: int, rng: np.random.Generator) -> dict[str, Any]:
         rel, label = self.items[index]
         cfg = self.cfg
-        reader = open_video(self.root / rel, cfg.backend, fps=cfg.frame_folder_fps, num_threads=cfg.decode_threads)
+        reader = open_clip_video(self.root / rel, cfg.cache_mb, backend=cfg.backend, fps=cfg.frame_folder_fps,
+                                 num_threads=cfg.decode_threads)
         with reader as r:
             if self.mode == "train":
                 clip = self._resize(to_video(r.get(train_clip(len(r), r.fps, cfg, rng))))  # decode + resize once

@@ -128,7 +128,7 @@ class BatchMix:
             # v2 draws from the global RNG: seed it from the caller's generator, restore it after
             seed = int(torch.randint(0, 2**62, (1,), generator=generator))
             with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
+                torch.default_generator.manual_seed(seed)  # CPU only: torch.manual_seed queues CUDA seeds too
                 mixed, targets = self.mix(tv_tensors.Video(video.transpose(1, 2)), labels)
             video = to_model_layout(mixed)
         if self.smoothing > 0:  # smoothing is affine, so smoothing mixed targets = mixing smoothed ones

@@ -15,6 +15,7 @@ class DataConfig:
     backend: Literal["auto", "decord", "pyav"] = "auto"  # auto: decord, PyAV where decord fails
     decode_threads: int = 1  # decoder threads per reader (DataLoader workers already run in parallel)
     frame_folder_fps: float = 25.0  # fps assumed for frame folders (PPMA EncodedFrames)
+    cache_mb: int = 0  # decoded videos kept in memory per process (LRU, MiB): short low-res clips only; 0 = off
     # clips
     num_frames: int = 16  # T
     sampling: Literal["stride", "window"] = "stride"  # stride: T frames at `stride`; window: PPMA 2.7 s
