@@ -250,7 +250,10 @@ def test_curves_fig4_sweep_and_fig3_paper_points(tmp_path):
         **{f"videomae_ft_videos__finetune__hmdb_like__vpc{n}": {"task": "finetune", "top1": 2.0} for n in (1, 5)},
         "pmg_pass_10k__finetune__hmdb_like": {"task": "finetune", "top1": 30.0},
         "pmg_frames__finetune__hmdb_like__ep100": {"task": "finetune", "top1": 20.0},
-        "pmg_frames__finetune__hmdb_like": {"task": "finetune", "top1": 99.0},  # not a point of Fig. 3a
+        # Fig. 3a's last point: the fine-tuning from the finished pre-training (its epochs from the init run)
+        "pmg_frames__finetune__hmdb_like": {"task": "finetune", "top1": 99.0, "init": "run:pmg_frames_of_hmdb_like"},
+        "pmg_frames_of_hmdb_like": {"task": "mae", "epochs": 200},
+        "pmg_shaders_10k__finetune__hmdb_like": {"task": "finetune", "top1": 7.0},  # init unknown: not a point
     })
     fig4 = curves("fig4", "mini", runs=runs)
     pmg = fig4[fig4["series"] == "PMG"]
@@ -261,7 +264,7 @@ def test_curves_fig4_sweep_and_fig3_paper_points(tmp_path):
     assert curve_facts(fig4.iloc[:0])["curves"] == "no points yet at this profile."
     fig3 = curves("fig3", "mini", runs=runs)
     a = fig3[fig3["panel"] == "a"]
-    assert a[["x", "top1", "source"]].values.tolist() == [[100.0, 20.0, "ours"]]
+    assert a[["x", "top1", "source"]].values.tolist() == [[100.0, 20.0, "ours"], [200.0, 99.0, "ours"]]
     b = fig3[(fig3["panel"] == "b") & (fig3["series"] == "PASS")]
     assert b[b["source"] == "ours"][["x", "top1"]].values.tolist() == [[10000.0, 30.0]]
     assert b[b["source"] == "paper"]["top1"].tolist() == [58.3, 60.0]  # PMG Tab. 6, HMDB51

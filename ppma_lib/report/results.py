@@ -48,7 +48,7 @@ SWEEPS = {"ep": "epochs", "cat": "n_categories", "vpc": "videos_per_class"}  # n
 PROTOCOLS = {"FT": ("finetune", "scratch"), "LP": ("linear_probe", "mix_probe")}  # paper eval -> ours
 COLUMNS = [
     "run", "model", "eval", "task", "sweep", "x", "train_task", "top1", "top5", "mean_class_top1", "beta",
-    "epochs", "wall_time_s", "clips_per_s", "params_total", "final_loss", "path",
+    "epochs", "wall_time_s", "clips_per_s", "params_total", "final_loss", "init", "path",
 ]
 SIDES = ("ours", "paper", "diff")
 _NAME = re.compile(r"^(?P<model>.+?)__(?P<eval>[a-z_]+?)__(?P<task>[a-z0-9_]+?)(?:__(?P<sweep>[a-z]+)(?P<x>\d+))?$")
@@ -98,7 +98,7 @@ def collect(profile: str, root: str | Path | None = None) -> pd.DataFrame:
             "run": name, **parse_run_name(name), "train_task": s.get("task"),
             **{k: s.get(k) for k in ("top1", "top5", "mean_class_top1", "epochs", "wall_time_s", "clips_per_s",
                                      "params_total", "final_loss")},
-            "beta": _beta(s), "path": str(path.parent),
+            "beta": _beta(s), "init": s.get("init"), "path": str(path.parent),
         })
     df = pd.DataFrame.from_records(rows, columns=COLUMNS)
     numeric = ["x", "top1", "top5", "mean_class_top1", "beta", "epochs", "wall_time_s", "clips_per_s",
@@ -301,6 +301,14 @@ def _paper_point(paper: str, run: str, task: str) -> float:
     return math.nan
 
 
+def _init_epochs(init: Any, runs: pd.DataFrame) -> float | None:
+    """Pre-training epochs of a ``run:<name>`` init among the collected runs (None if unknown)."""
+    if not isinstance(init, str) or not init.startswith("run:") or "@" in init:
+        return None
+    hit = runs.loc[runs["run"] == init[4:], "epochs"].dropna()
+    return float(hit.iloc[0]) if len(hit) else None
+
+
 def curves(figure: str, profile: str = "smoke", *, runs: pd.DataFrame | None = None,
            root: str | Path | None = None) -> pd.DataFrame:
     """PMG Fig. 3 (``"fig3"``) or Fig. 4 (``"fig4"``) in long form: one row per point.
@@ -324,6 +332,9 @@ def curves(figure: str, profile: str = "smoke", *, runs: pd.DataFrame | None = N
             base.update(panel=row["panel"], x_name=row["x_name"], x=row["x"])
         mine = runs[(runs["model"] == run) & (runs["eval"] == ev) & (runs["task"] == task)]
         if base["x_name"] in ("epochs", "n_categories", "videos_per_class"):  # a sweep over fine-tunings
+            if base["x_name"] == "epochs":  # the last point: the fine-tuning from the finished pre-training
+                points += [{**base, "x": e, "top1": r["top1"], "source": "ours"} for r in
+                           mine[mine["sweep"].isna()].to_dict("records") if (e := _init_epochs(r["init"], runs))]
             mine = mine[mine["sweep"] == base["x_name"]]
             if pd.notna(base["x"]):
                 mine = mine[mine["x"] == base["x"]]
