@@ -120,10 +120,6 @@ def dependencies(cfg: Any, r: PlannedRun) -> set[str]:
     return deps
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _code_sha(notebook: Path) -> str:
     """The notebook's cell sources only: executing it in place (new outputs) does not outdate its runs."""
     cells = json.loads(notebook.read_text()).get("cells", [])

@@ -63,14 +63,14 @@ def extract_frames(list_path: str | Path, out: str | Path, root: str | Path | No
 
     from tqdm.auto import tqdm
 
-    from ppma_lib.data.lists import read_list
+    from ppma_lib.data.lists import list_sha256, read_list
 
     if per_video < 1:
         raise ValueError(f"per_video must be >= 1, got {per_video}")
     list_path, out = Path(list_path), Path(out)
     root = Path(root) if root is not None else list_path.parent
     stamp = {"list": str(list_path), "root": str(root), "seed": seed, "per_video": per_video,
-             "list_sha": _sha(list_path)}
+             "list_sha": list_sha256(list_path)}
     done = out / "frames.json"
     if done.is_file() and (out / LIST_NAME).is_file() and {k: v for k, v in json.loads(done.read_text()).items()
                                                              if k in stamp} == stamp:
@@ -87,12 +87,6 @@ def extract_frames(list_path: str | Path, out: str | Path, root: str | Path | No
     write_text_atomic(out / LIST_NAME, "".join(f"{line}\n" for line in lines))
     write_text_atomic(done, json.dumps(stamp | {"images": len(lines), "skipped": errors}, indent=1) + "\n")
     return out / LIST_NAME
-
-
-def _sha(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------

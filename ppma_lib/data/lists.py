@@ -28,6 +28,13 @@ class ListFormatError(ValueError):
     """A list or label-map line that does not parse; names the file and the line number."""
 
 
+def list_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a list file's bytes: what a derived folder (frames, subsets) stamps to know its source."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def _lines(path: str | os.PathLike) -> list[tuple[int, str]]:
     """(1-based line number, stripped text) of the non-blank lines; CRLF and BOM tolerated."""
     text = Path(path).read_text(encoding="utf-8-sig")  # universal newlines turn CRLF into LF

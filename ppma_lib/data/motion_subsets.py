@@ -72,13 +72,13 @@ def write_motion_subsets(list_path: str | os.PathLike, out: str | os.PathLike, r
 
     from tqdm.auto import tqdm
 
-    from ppma_lib.data.lists import read_list, write_list
+    from ppma_lib.data.lists import list_sha256, read_list, write_list
     from ppma_lib.data.video import VideoReadError
 
     list_path, out = Path(list_path), Path(out)
     root = Path(root) if root is not None else list_path.parent
     stamp = {"list": str(list_path), "root": str(root), "max_frames": max_frames, "side": side,
-             "list_sha": _sha(list_path)}
+             "list_sha": list_sha256(list_path)}
     done = out / "subsets.json"
     if done.is_file() and {k: v for k, v in json.loads(done.read_text()).items() if k in stamp} == stamp:
         return out
@@ -108,12 +108,6 @@ def write_motion_subsets(list_path: str | os.PathLike, out: str | os.PathLike, r
         f"{p};{label};{s:.4f}\n" for (p, label), s in zip(rel, scores)))
     write_text_atomic(done, json.dumps(stamp | {"subsets": sizes, "skipped": skipped}, indent=1) + "\n")
     return out
-
-
-def _sha(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------
