@@ -215,6 +215,15 @@ def test_styled_groups_ours_paper_delta(tmp_path):
     assert "50.04" not in html
 
 
+def test_styled_ticks_every_row(tmp_path):
+    """PMG Tab. 9's yes/no source columns are a cell per row (not a sparsified index spanning rows)."""
+    runs = write_runs(tmp_path, evals("videomae_pmgaug_frames_pass", "finetune", {"hmdb_like": 61.0}))
+    sbs = side_by_side("pmg", "tab9", "mini", runs=runs)
+    html = styled(sbs).to_html()
+    assert "rowspan" not in html and "61.0" in html
+    assert html.count("✓") == int(sbs[["videos", "frames", "pass_images", "shaders1k_images"]].to_numpy().sum())
+
+
 def test_pick_and_contrast_across_columns(tmp_path):
     runs = write_runs(tmp_path, {f"mix_beta__mix_probe__{t}": {"task": "mix_probe", "top1": 50.0, "beta": b}
                                  for t, b in (("ucf_like", 0.2), ("uav_like", 0.7))})

@@ -415,17 +415,29 @@ def styled(sbs: pd.DataFrame):
     (ours | paper | Δ), one decimal, '—' for missing, Δ signed and coloured."""
     keys, values = sbs.attrs["keys"], sbs.attrs["values"]
     names = {**task_names(), **VALUE_NAMES}
-    body = sbs.set_index(keys)[[f"{v}_{s}" for v in values for s in SIDES]]
-    body.columns = pd.MultiIndex.from_tuples([(names.get(v, v), SIDE_NAMES[s]) for v in values for s in SIDES])
-    body.index.names = [KEY_NAMES.get(k, k.replace("_", " ")) for k in keys]
+    key_name = {k: KEY_NAMES.get(k, k.replace("_", " ")) for k in keys}
+    # yes/no keys (PMG Tab. 8-9's data-source ticks) are cells of every row: as a sparsified index, a run of
+    # equal ticks would print once across several rows and read as belonging to one of them
+    ticks = [k for k in keys if len(sbs) and sbs[k].map(lambda v: isinstance(v, (bool, np.bool_))).all()]
+    index = [k for k in keys if k not in ticks]
+    body = sbs.set_index(index) if index else sbs.reset_index(drop=True)
+    body = body[[*ticks, *(f"{v}_{s}" for v in values for s in SIDES)]]
+    body.columns = pd.MultiIndex.from_tuples([(key_name[k], "") for k in ticks]
+                                             + [(names.get(v, v), SIDE_NAMES[s]) for v in values for s in SIDES])
+    if index:
+        body.index.names = [key_name[k] for k in index]
     deltas = [c for c in body.columns if c[1] == "Δ"]
     firsts = [i for i, c in enumerate(body.columns) if c[1] == "ours"]
-    style = (body.style.format(precision=1, na_rep="—")
+    numbers = [c for c in body.columns if c[1]]
+    style = (body.style.format(precision=1, na_rep="—", subset=numbers)
+             .format(fmt_key, subset=[c for c in body.columns if not c[1]])
              .format("{:+.1f}", subset=deltas, na_rep="—")
              .format_index(fmt_key, axis=0)
              .map(lambda d: "" if pd.isna(d) else f"color: {'#1a7f37' if d >= 0 else '#cf222e'}", subset=deltas)
              .set_uuid(f"{sbs.attrs['paper']}-{sbs.attrs['table']}"))
     rules = [{"selector": f"td.col{i}, th.col{i}", "props": "border-left: 1px solid #999"} for i in firsts]
     compact = {"selector": "td, th", "props": "padding: 0.1em 0.4em; font-size: 0.85em; white-space: nowrap"}
+    if not index:
+        style = style.hide(axis="index")
     return style.set_table_styles([compact, {"selector": "th.col_heading.level0", "props": "text-align: center"},
                                    *rules])
