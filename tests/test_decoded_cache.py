@@ -49,8 +49,10 @@ def test_budget_evicts_the_least_recent_and_skips_what_does_not_fit(videos: Path
     cache.open(videos / "a.mp4", one + 1)
     assert cache.misses == 3
     small = DecodedVideos()
-    small.open(videos / "a.mp4", 100), small.open(videos / "a.mp4", 100)  # larger than the budget: never kept
+    small.open(videos / "a.mp4", 100)  # larger than the budget: never kept ...
+    again = small.open(videos / "a.mp4", 100)
     assert small.misses == 2 and small.bytes == 0
+    assert type(again).__name__ != "MemoryReader" and len(again) == 20  # ... and read directly the next time
 
 
 def test_a_rewritten_video_is_decoded_again(tmp_path: Path) -> None:

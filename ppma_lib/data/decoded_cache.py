@@ -39,11 +39,12 @@ class DecodedVideos:
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[str, int, int], MemoryReader] = OrderedDict()
+        self._too_big: set[tuple[str, int, int]] = set()  # decoded once, larger than the budget
         self.bytes = self.hits = self.misses = 0
 
     def open(self, path: str | os.PathLike, budget: int, **open_kw: Any) -> VideoReader:
         """The video at ``path`` (``open_video``'s keyword arguments), decoded at most once while it stays
-        within ``budget`` bytes of cache; a video larger than the budget is read directly."""
+        within ``budget`` bytes of cache; one found larger than the budget is read directly from then on."""
         path = find_video(path)
         stat = path.stat() if path.exists() else None
         if stat is None or budget <= 0:
@@ -54,16 +55,20 @@ class DecodedVideos:
             self._items.move_to_end(key)
             return self._items[key]
         self.misses += 1
+        if key in self._too_big:
+            return open_video(path, **open_kw)
         with open_video(path, **open_kw) as reader:
             frames, fps = reader.get(range(len(reader))), reader.fps
         cached = MemoryReader(path, frames, fps)
         size = frames.numel()
-        if size <= budget:
-            self._items[key] = cached
-            self.bytes += size
-            while self.bytes > budget:
-                _, old = self._items.popitem(last=False)
-                self.bytes -= old.frames.numel()
+        if size > budget:
+            self._too_big.add(key)
+            return cached
+        self._items[key] = cached
+        self.bytes += size
+        while self.bytes > budget:
+            _, old = self._items.popitem(last=False)
+            self.bytes -= old.frames.numel()
         return cached
 
 
