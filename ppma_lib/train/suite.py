@@ -57,12 +57,18 @@ def task_data(task: str, profile: str, root: str | Path = ".") -> dict[str, Any]
             "data.source_names": [task_folder(task)]}
 
 
+def sweep_suffix(videos_per_class: int | None = None, init_epoch: int | None = None, categories: int = 0) -> str:
+    """The run-name part of a sweep point: ``__vpc<N>`` (Fig. 4), ``__ep<N>`` (Fig. 3a), ``__cat<N>`` (Fig. 3c)."""
+    return (f"__vpc{videos_per_class}" if videos_per_class else f"__ep{init_epoch}" if init_epoch
+            else f"__cat{categories}" if categories else "")
+
+
 def suite_run_names(cfg: Experiment) -> list[str]:
     """Every run a suite job (``cfg.suite`` on ``cfg.model.init``) writes, few-label and epoch variants included."""
     s = cfg.suite
     model = s.model or model_name(cfg.model.init)
-    sweeps = ([f"__cat{s.categories}"] if s.categories else [""]) + [f"__vpc{n}" for n in s.videos_per_class] + [
-        f"__ep{n}" for n in s.init_epochs]
+    sweeps = [sweep_suffix(categories=s.categories), *(sweep_suffix(videos_per_class=n) for n in s.videos_per_class),
+              *(sweep_suffix(init_epoch=n) for n in s.init_epochs)]
     return [run_name(model, e, t) + x for e in s.evals for t in s.tasks for x in sweeps]
 
 
@@ -83,8 +89,7 @@ def job_config(model_ref: str, eval_: str, task: str, profile: str, params_file:
         if not model_ref.startswith("run:") or eval_ in ("scratch", "mix_probe"):
             raise ConfigError(f"suite.init_epochs fine-tunes checkpoints of a run:<name> model.init, got {model_ref!r}")
         init = {"model.init": f"{model_ref}@ep{init_epoch}"}
-    suffix = (f"__vpc{videos_per_class}" if videos_per_class else f"__ep{init_epoch}" if init_epoch
-              else f"__cat{categories}" if categories else "")
+    suffix = sweep_suffix(videos_per_class, init_epoch, categories)
     few = {"train.drop_last": False} if videos_per_class else {}  # 1 video per class can be less than a batch
     job = {**task_data(task, profile), **init, **few, **dict(overrides or {}),
            "run.name": run_name(name, eval_, task) + suffix, "run.task": eval_, "run.profile": profile,
