@@ -407,6 +407,14 @@ def write_resolved(cfg: Experiment, run_dir: str | Path | None = None) -> Path:
     return write_text_atomic(path, yaml.safe_dump(resolved_doc(cfg), sort_keys=False))
 
 
+def run_ref(spec: str) -> tuple[str, int | None]:
+    """``"run:<name>"`` -> (name, None); ``"run:<name>@ep<N>"`` -> (name, N), that run's checkpoint of epoch N."""
+    name, _, epoch = spec.removeprefix("run:").partition("@")
+    if epoch and not (epoch.startswith("ep") and epoch[2:].isdigit()):
+        raise ValueError(f"model.init={spec!r}: write run:<name> or run:<name>@ep<N>")
+    return name, int(epoch[2:]) if epoch else None
+
+
 def params_match(cfg: Experiment, root: str | Path = ".") -> bool:
     """Whether ``cfg.run_dir`` (under ``root``) holds a ``params.resolved.yaml`` written for ``cfg``'s
     parameters; where the params file was named from (``source``) is not a parameter."""

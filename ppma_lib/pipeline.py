@@ -113,10 +113,12 @@ def resolve_run(plan: Plan, r: PlannedRun, root: Path):
 
 
 def dependencies(cfg: Any, r: PlannedRun) -> set[str]:
+    from ppma_lib.config import run_ref
+
     deps = set(cfg.run.inputs) | set(r.after)
     for ref in (cfg.model.init, *cfg.model.mix_inits):
         if ref.startswith("run:"):
-            deps.add(ref[4:].partition("@")[0])  # run:<name>[@ep<N>]
+            deps.add(run_ref(ref)[0])  # run:<name>[@ep<N>]
     return deps
 
 

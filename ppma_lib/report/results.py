@@ -303,9 +303,11 @@ def _paper_point(paper: str, run: str, task: str) -> float:
 
 def _init_epochs(init: Any, runs: pd.DataFrame) -> float | None:
     """Pre-training epochs of a ``run:<name>`` init among the collected runs (None if unknown)."""
-    if not isinstance(init, str) or not init.startswith("run:") or "@" in init:
+    from ppma_lib.config import run_ref
+
+    if not isinstance(init, str) or not init.startswith("run:") or run_ref(init)[1] is not None:
         return None
-    hit = runs.loc[runs["run"] == init[4:], "epochs"].dropna()
+    hit = runs.loc[runs["run"] == run_ref(init)[0], "epochs"].dropna()
     return float(hit.iloc[0]) if len(hit) else None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ppma_lib.atomic import atomic_path, write_text_atomic
+from ppma_lib.config import run_ref
 
 LAST = "last.pt"
 EPOCH_CKPT = "ckpt_{epoch:04d}.pt"  # kept every train.ckpt_every epochs (PMG Fig. 3a)
@@ -66,14 +67,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def run_ref(spec: str) -> tuple[str, int | None]:
-    """``"run:<name>"`` -> (name, None); ``"run:<name>@ep<N>"`` -> (name, N), that run's checkpoint of epoch N."""
-    name, _, epoch = spec.removeprefix("run:").partition("@")
-    if epoch and not (epoch.startswith("ep") and epoch[2:].isdigit()):
-        raise ValueError(f"model.init={spec!r}: write run:<name> or run:<name>@ep<N>")
-    return name, int(epoch[2:]) if epoch else None
 
 
 def resolve_init(spec: str, out_root: str | Path, profile: str) -> Path | None:
